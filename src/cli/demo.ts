@@ -1,0 +1,18 @@
+import { loadConfig } from '../config/load.js';
+import { buildGateway } from '../gateway/build.js';
+import { demoConfig, demoSnippets } from '../demo/demoConfig.js';
+import { startLocalSubnet } from '../demo/localSubnet.js';
+import { parseCommandArgs } from './args.js';
+import { startAndWait } from './serve.js';
+
+/** `taogate demo`: a local subnet of reference miners and the gateway in front, in one process. */
+export async function demoCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values } = parseCommandArgs(args, { port: { type: 'string', short: 'p' } });
+  const port = Number(values.port ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${values.port ?? env.PORT}`);
+  const subnet = await startLocalSubnet();
+  const { PORT: _port, ...rest } = env;
+  const config = loadConfig({ base: demoConfig(subnet, port), env: rest });
+  const running = await startAndWait(buildGateway(config), () => subnet.stop());
+  process.stdout.write(demoSnippets(running.url));
+}

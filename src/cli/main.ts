@@ -1,0 +1,44 @@
+import { ConfigError } from '../config/load.js';
+import { demoCommand } from './demo.js';
+import { serveCommand } from './serve.js';
+
+const USAGE = `taogate: an OpenAI-compatible gateway onto Bittensor subnets
+
+usage:
+  taogate demo [--port N]            local subnet of reference miners + gateway (no chain, no Redis)
+  taogate serve --config FILE        run the gateway (config also from TAOGATE_CONFIG)
+  taogate help                       this text
+`;
+
+type Command = (args: string[], env: NodeJS.ProcessEnv) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  demo: demoCommand,
+  serve: serveCommand,
+};
+
+/** The `taogate` CLI. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`unknown command: ${name}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    await command(args, env);
+  } catch (error) {
+    const message = error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      ? (error as Error).message
+      : String((error as Error)?.stack ?? error);
+    process.stderr.write(`taogate ${name}: ${message}\n`);
+    process.exit(1);
+  }
+}
+
+await main(process.argv.slice(2), process.env);

@@ -1,0 +1,26 @@
+import { loadConfig } from '../config/load.js';
+import type { ConfigInput } from '../config/schema.js';
+import { buildGateway } from '../gateway/build.js';
+import { runGateway, type RunningGateway } from '../gateway/run.js';
+import { parseCommandArgs } from './args.js';
+import { handleSignals } from './signals.js';
+
+/** `taogate serve --config FILE`: the production entry point. */
+export async function serveCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values } = parseCommandArgs(args, { config: { type: 'string', short: 'c' }, port: { type: 'string' } });
+  const path = values.config ?? env.TAOGATE_CONFIG;
+  if (path === undefined) throw new Error('serve needs a config file: taogate serve --config FILE (or TAOGATE_CONFIG)');
+  const base: ConfigInput | undefined = values.port === undefined ? undefined : ({ server: { port: Number(values.port) } } as ConfigInput);
+  const config = loadConfig({ path, env, ...(base === undefined ? {} : { base }) });
+  await startAndWait(buildGateway(config));
+}
+
+/** Starts a built gateway and stops it gracefully on SIGTERM/SIGINT. */
+export async function startAndWait(parts: ReturnType<typeof buildGateway>, onStopped?: () => Promise<void>): Promise<RunningGateway> {
+  const running = await runGateway(parts);
+  handleSignals(parts.logger, async () => {
+    await running.stop(parts.config.server.shutdownGraceMs);
+    await onStopped?.();
+  });
+  return running;
+}

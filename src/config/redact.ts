@@ -1,0 +1,16 @@
+/** Config keys whose values are secrets wherever they appear (matched case-insensitively). */
+const SECRET_KEY = /(secret|password|mnemonic|seed|token|apikey|api_key|authorization|privatekey)/i;
+
+/** A copy of the config fit for logs: secret-looking keys masked, Secret wrappers redact themselves. */
+export function redactConfig(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactConfig);
+  if (typeof value !== 'object' || value === null) return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return (value as { toJSON(): unknown }).toJSON();
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) && child !== null && child !== undefined && typeof child !== 'object'
+      ? '[redacted]'
+      : redactConfig(child);
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+import type { MinerEntry } from '../metagraph/types.js';
+import { MinerError } from '../transport/minerError.js';
+import { FanoutFailedError } from './fanoutFailed.js';
+import type { FanoutOptions, FanoutSuccess, MinerFailure } from './types.js';
+
+/**
+ * Asks miners until one succeeds: `single` (one at a time, retrying elsewhere), `race`
+ * (several at once) and `hedge` (one, plus another whenever the latest is slow) are all this
+ * loop with a different plan. The first success wins and every other attempt is cancelled.
+ * A non-retryable failure (e.g. context length) ends the whole fan-out at once.
+ */
+export function firstSuccess<T>(options: FanoutOptions<T>): Promise<FanoutSuccess<T>> {
+  const { plan, pickNext, launch, signal, deadline, discard } = options;
+  return new Promise((resolve, reject) => {
+    const asked = new Set<string>();
+    const inFlight = new Map<MinerEntry, AbortController>();
+    const failures: MinerFailure[] = [];
+    let settled = false;
+    let hedgeTimer: NodeJS.Timeout | undefined;
+
+    const deadlineTimer = setTimeout(() => {
+      finish(() => reject(new FanoutFailedError(failures, asked.size, 'deadline')));
+    }, Math.max(0, deadline - Date.now()));
+    const onAbort = (): void => finish(() => reject(new FanoutFailedError(failures, asked.size, 'cancelled')));
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    function finish(settle: () => void): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadlineTimer);
+      clearTimeout(hedgeTimer);
+      signal.removeEventListener('abort', onAbort);
+      for (const controller of inFlight.values()) controller.abort(new MinerError('cancelled', 'fan-out decided'));
+      inFlight.clear();
+      settle();
+    }
+
+    function launchNext(): boolean {
+      if (settled || asked.size >= plan.maxAttempts || inFlight.size >= plan.maxConcurrent) return false;
+      if (Date.now() >= deadline) return false;
+      const miner = pickNext(asked);
+      if (miner === undefined) return false;
+      asked.add(miner.hotkey);
+      const controller = new AbortController();
+      inFlight.set(miner, controller);
+      launch(miner, controller.signal).then(
+        (value) => {
+          inFlight.delete(miner);
+          if (settled) {
+            discard?.(value);
+            return;
+          }
+          finish(() => resolve({ miner, value, asked: asked.size, failures }));
+        },
+        (error: unknown) => {
+          inFlight.delete(miner);
+          if (settled) return;
+          const failure = error instanceof MinerError ? error : new MinerError('bad_response', String(error), { cause: error });
+          failures.push({ miner, error: failure });
+          if (!failure.retryable && failure.code !== 'cancelled') {
+            finish(() => reject(new FanoutFailedError(failures, asked.size, 'fatal')));
+            return;
+          }
+          if (!launchNext() && inFlight.size === 0) {
+            finish(() => reject(new FanoutFailedError(failures, asked.size, 'exhausted')));
+          }
+        },
+      );
+      scheduleHedge();
+      return true;
+    }
+
+    function scheduleHedge(): void {
+      clearTimeout(hedgeTimer);
+      const delay = plan.hedgeAfterMs?.();
+      if (delay === undefined || settled) return;
+      hedgeTimer = setTimeout(() => launchNext(), delay);
+    }
+
+    if (signal.aborted) return onAbort();
+    let started = 0;
+    while (started < plan.initial && launchNext()) started++;
+    if (started === 0) finish(() => reject(new FanoutFailedError(failures, 0, 'no_miners')));
+  });
+}

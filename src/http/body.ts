@@ -1,0 +1,41 @@
+import type { Context } from 'hono';
+import { GatewayError } from '../errors/gatewayError.js';
+import type { GatewayEnv } from './types.js';
+
+/**
+ * Reads and parses a JSON request body, refusing it with 413 as soon as it passes the
+ * limit (declared or actual size), so a huge body never sits in memory.
+ */
+export async function readJsonBody(c: Context<GatewayEnv>, limit: number): Promise<unknown> {
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  const bytes = await readBytes(c, limit);
+  if (bytes.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; send a JSON object.');
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new GatewayError('invalid_json', 'We could not parse the JSON body of your request. Send valid JSON with Content-Type: application/json.');
+  }
+}
+
+async function readBytes(c: Context<GatewayEnv>, limit: number): Promise<Buffer> {
+  const incoming = c.env?.incoming;
+  if (incoming === undefined) {
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    if (bytes.length > limit) throw tooLarge(limit);
+    return bytes;
+  }
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    parts.push(chunk);
+  }
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+function tooLarge(limit: number): GatewayError {
+  // The rest of the body is not read: closing the connection is cheaper than draining it.
+  return new GatewayError('request_too_large', `The request body exceeds the limit of ${limit} bytes.`, { headers: { connection: 'close' } });
+}

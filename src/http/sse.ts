@@ -1,0 +1,58 @@
+import { toGatewayError } from '../errors/gatewayError.js';
+
+const encoder = new TextEncoder();
+const DONE = encoder.encode('data: [DONE]\n\n');
+
+export interface SseHooks {
+  /** The stream ended: normally, with an error event, or because the client left. */
+  ended(how: 'done' | 'miner_failed' | 'client_gone'): void;
+}
+
+/**
+ * A clean SSE response: one `data:` event per chunk, then `data: [DONE]`. If the source
+ * fails, the client gets an `{"error": ...}` event and no [DONE], so the stream cannot be
+ * mistaken for a complete answer. When the client goes away, the source is closed at once
+ * (which cancels the miner call).
+ */
+export function sseResponse(events: AsyncIterable<Record<string, unknown>>, headers: Record<string, string>, hooks: SseHooks): Response {
+  const iterator = events[Symbol.asyncIterator]();
+  let ended = false;
+  const end = (how: 'done' | 'miner_failed' | 'client_gone'): void => {
+    if (ended) return;
+    ended = true;
+    hooks.ended(how);
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await iterator.next();
+        if (next.done === true) {
+          controller.enqueue(DONE);
+          controller.close();
+          end('done');
+          return;
+        }
+        controller.enqueue(encoder.encode(`data: ${JSON.stringify(next.value)}\n\n`));
+      } catch (error) {
+        if (ended) return;
+        controller.enqueue(encoder.encode(`data: ${JSON.stringify(toGatewayError(error).toEnvelope())}\n\n`));
+        controller.close();
+        end('miner_failed');
+      }
+    },
+    async cancel() {
+      end('client_gone');
+      await iterator.return?.();
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      // Tells nginx not to buffer the stream.
+      'x-accel-buffering': 'no',
+    },
+  });
+}

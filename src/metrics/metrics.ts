@@ -1,0 +1,48 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/**
+ * Every metric the gateway exports, on one registry per gateway instance (so tests can run
+ * several in one process). Names follow Prometheus conventions: `_total` counters, base
+ * units (`_seconds`, `_bytes`), and labels with bounded values only (route patterns, codes).
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'taogate_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status.',
+      labelNames: ['route', 'method', 'status'] as const, registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'taogate_http_request_duration_seconds', help: 'Time from request to the last byte of the response.',
+      labelNames: ['route', 'method'] as const, buckets: LATENCY_BUCKETS, registers,
+    }),
+    httpInFlight: new Gauge({ name: 'taogate_http_requests_in_flight', help: 'HTTP requests being served.', registers }),
+    minerRequests: new Counter({
+      name: 'taogate_miner_requests_total', help: 'Calls to miners, by model and outcome (ok, or the failure code).',
+      labelNames: ['model', 'outcome'] as const, registers,
+    }),
+    minerDuration: new Histogram({
+      name: 'taogate_miner_request_duration_seconds', help: 'Duration of miner calls, start to last byte.',
+      labelNames: ['model', 'outcome'] as const, buckets: LATENCY_BUCKETS, registers,
+    }),
+    minerFirstByte: new Histogram({
+      name: 'taogate_miner_first_byte_seconds', help: 'Time to the first byte of a miner answer (first event for streams).',
+      labelNames: ['model'] as const, buckets: LATENCY_BUCKETS, registers,
+    }),
+    fanoutAsked: new Histogram({
+      name: 'taogate_fanout_miners_asked', help: 'Miners asked per client request.',
+      labelNames: ['model', 'strategy'] as const, buckets: [1, 2, 3, 4, 5, 8, 12], registers,
+    }),
+    streamsAborted: new Counter({
+      name: 'taogate_streams_aborted_total', help: 'Client streams that ended early, by reason (client_gone, miner_failed).',
+      labelNames: ['reason'] as const, registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

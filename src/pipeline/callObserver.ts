@@ -1,0 +1,43 @@
+import type { MinerEntry } from '../metagraph/types.js';
+import type { MinerError } from '../transport/minerError.js';
+
+/** What one finished miner call reports. */
+export interface CallSuccess {
+  firstByteMs?: number;
+  /** Completion tokens (from the miner's usage, or estimated), for tokens/s on streams. */
+  completionTokens?: number;
+  streamed: boolean;
+}
+
+/** The record of one miner call, closed exactly once with its outcome. */
+export interface CallRecord {
+  success(info: CallSuccess): void;
+  failure(error: MinerError): void;
+}
+
+/** Watches every miner call: metrics now, per-miner telemetry for routing. */
+export interface CallObserver {
+  begin(model: string, miner: MinerEntry): CallRecord;
+}
+
+/** Fans one call out to several observers. */
+export function combineObservers(observers: CallObserver[]): CallObserver {
+  return {
+    begin(model, miner) {
+      const records = observers.map((o) => o.begin(model, miner));
+      let closed = false;
+      return {
+        success(info) {
+          if (closed) return;
+          closed = true;
+          for (const r of records) r.success(info);
+        },
+        failure(error) {
+          if (closed) return;
+          closed = true;
+          for (const r of records) r.failure(error);
+        },
+      };
+    },
+  };
+}

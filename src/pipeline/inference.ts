@@ -1,0 +1,127 @@
+import { GatewayError } from '../errors/gatewayError.js';
+import { firstSuccess } from '../fanout/firstSuccess.js';
+import { FanoutFailedError } from '../fanout/fanoutFailed.js';
+import type { FanoutSuccess, LaunchPlan } from '../fanout/types.js';
+import type { MinerEntry } from '../metagraph/types.js';
+import { newResponseIdentity, renderCompletion } from '../openai/render.js';
+import type { InferenceRequest } from '../openai/types.js';
+import { estimateUsage } from '../openai/usage.js';
+import type { Logger } from '../logging/logger.js';
+import type { RoundRobin } from '../routing/roundRobin.js';
+import type { MinerCaller, StreamAttempt } from './minerCaller.js';
+import type { ModelCatalog, ModelEntry } from './modelCatalog.js';
+import { relayStream } from './streamRelay.js';
+
+/** How the answer was produced, for response headers and logs. */
+export interface ResultMeta {
+  model: string;
+  strategy: string;
+  miner?: Pick<MinerEntry, 'uid' | 'hotkey'>;
+  /** Miners asked for this request. */
+  asked: number;
+  cache: 'HIT' | 'MISS' | 'BYPASS';
+}
+
+export type InferenceResult =
+  | { kind: 'json'; body: Record<string, unknown>; meta: ResultMeta }
+  | { kind: 'stream'; events: AsyncIterable<Record<string, unknown>>; meta: ResultMeta };
+
+export interface InferenceContext {
+  requestId: string;
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+}
+
+export interface PipelineDeps {
+  catalog: ModelCatalog;
+  caller: MinerCaller;
+  selector: RoundRobin;
+  logger: Logger;
+  requestTimeoutMs: number;
+  now?: () => number;
+}
+
+/**
+ * One inference request from validated input to the answer: resolve the model, pick
+ * miners, fan out, validate, render. Framework-free: the HTTP layer only renders the result.
+ */
+export class InferencePipeline {
+  readonly #deps: PipelineDeps;
+  readonly #now: () => number;
+
+  constructor(deps: PipelineDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  async run(request: InferenceRequest, ctx: InferenceContext): Promise<InferenceResult> {
+    const model = this.#resolveModel(request);
+    const candidates = model.pool.snapshot()?.eligible ?? [];
+    if (candidates.length === 0) {
+      throw new GatewayError('no_eligible_miners', `No eligible miner is available for model '${model.name}' right now.`, { retryAfterSeconds: 5 });
+    }
+    const deadline = this.#now() + this.#deps.requestTimeoutMs;
+    const plan = this.#plan(model);
+    const pickNext = (exclude: ReadonlySet<string>): MinerEntry | undefined => this.#deps.selector.pick(model.name, candidates, exclude);
+    const strategy = model.config.fanout.strategy;
+    const { caller } = this.#deps;
+    const identity = newResponseIdentity(request.endpoint, model.name, this.#now());
+
+    if (!request.stream) {
+      const won = await this.#fanout(ctx, () => firstSuccess({
+        plan, pickNext, signal: ctx.signal, deadline,
+        launch: (miner, signal) => caller.complete(model, request, miner, signal, deadline),
+      }));
+      const answer = won.value;
+      answer.usage ??= estimateUsage(request, answer);
+      return { kind: 'json', body: renderCompletion(answer, identity), meta: this.#meta(model, strategy, won) };
+    }
+
+    const won = await this.#fanout(ctx, () => firstSuccess<StreamAttempt>({
+      plan, pickNext, signal: ctx.signal, deadline,
+      launch: (miner, signal) => caller.stream(model, request, miner, signal, deadline),
+      discard: (attempt) => attempt.primed.stream.close(),
+    }));
+    return { kind: 'stream', events: relayStream(won.value, request, identity), meta: this.#meta(model, strategy, won) };
+  }
+
+  #resolveModel(request: InferenceRequest): ModelEntry {
+    const model = this.#deps.catalog.get(request.model);
+    if (model === undefined) {
+      throw new GatewayError('model_not_found', `The model '${request.model}' does not exist or you do not have access to it.`, { param: 'model' });
+    }
+    const endpoint = request.endpoint === 'chat' ? 'chat' : 'completions';
+    if (!model.config.endpoints.includes(endpoint)) {
+      const path = endpoint === 'chat' ? '/v1/chat/completions' : '/v1/completions';
+      throw new GatewayError('invalid_request', `The model '${model.name}' is not served on ${path}.`, { param: 'model' });
+    }
+    return model;
+  }
+
+  #plan(model: ModelEntry): LaunchPlan {
+    const { retries } = model.config.fanout;
+    return { initial: 1, maxConcurrent: 1, maxAttempts: 1 + retries };
+  }
+
+  #meta(model: ModelEntry, strategy: string, won: FanoutSuccess<unknown>): ResultMeta {
+    return { model: model.name, strategy, miner: { uid: won.miner.uid, hotkey: won.miner.hotkey }, asked: won.asked, cache: 'BYPASS' };
+  }
+
+  async #fanout<T>(ctx: InferenceContext, run: () => Promise<FanoutSuccess<T>>): Promise<FanoutSuccess<T>> {
+    try {
+      const won = await run();
+      if (won.failures.length > 0) this.#logFailures(ctx, won.failures);
+      return won;
+    } catch (error) {
+      if (!(error instanceof FanoutFailedError)) throw error;
+      this.#logFailures(ctx, error.failures);
+      throw error.toGatewayError();
+    }
+  }
+
+  #logFailures(ctx: InferenceContext, failures: FanoutSuccess<unknown>['failures']): void {
+    for (const { miner, error } of failures) {
+      this.#deps.logger.warn({ reqId: ctx.requestId, uid: miner.uid, hotkey: miner.hotkey, code: error.code, detail: error.detail }, 'miner call failed');
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import type { Metrics } from '../metrics/metrics.js';
+import type { CallObserver } from './callObserver.js';
+
+/** Counts and times miner calls in Prometheus metrics. */
+export function metricsObserver(metrics: Metrics, now: () => number = Date.now): CallObserver {
+  return {
+    begin(model) {
+      const started = now();
+      return {
+        success(info) {
+          const seconds = (now() - started) / 1000;
+          metrics.minerRequests.inc({ model, outcome: 'ok' });
+          metrics.minerDuration.observe({ model, outcome: 'ok' }, seconds);
+          if (info.firstByteMs !== undefined) metrics.minerFirstByte.observe({ model }, info.firstByteMs / 1000);
+        },
+        failure(error) {
+          const seconds = (now() - started) / 1000;
+          metrics.minerRequests.inc({ model, outcome: error.code });
+          metrics.minerDuration.observe({ model, outcome: error.code }, seconds);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import type { MinerProtocol } from '../metagraph/types.js';
+import { MalformedOutputError, MinerReportedError, answerFromCompletion, deltaFromChunk } from '../openai/minerOutput.js';
+import type { Answer, StreamDelta } from '../openai/types.js';
+import { answerToDeltas } from '../openai/render.js';
+import type { MinerDispatchers } from './dispatchers.js';
+import { openExchange, type Exchange } from './httpExchange.js';
+import { MinerError } from './minerError.js';
+import { SseLineTooLongError, SseParser } from './sseParser.js';
+import type { CallTiming, MinerCall, MinerStream, Transport } from './types.js';
+
+/** Adds protocol headers (e.g. Epistula signatures) computed over the exact body bytes sent. */
+export type RequestDecorator = (call: MinerCall, body: Buffer) => Record<string, string>;
+
+const PATHS = { chat: '/v1/chat/completions', completions: '/v1/completions' } as const;
+
+/**
+ * OpenAI-compatible miners (`POST /v1/chat/completions`, `/v1/completions`). With a
+ * decorator that signs requests this is also the Epistula transport: the wire format of the
+ * answers is the same.
+ */
+export class OpenAICompatibleTransport implements Transport {
+  readonly protocol: MinerProtocol;
+  readonly #dispatchers: MinerDispatchers;
+  readonly #decorate: RequestDecorator | undefined;
+
+  constructor(protocol: MinerProtocol, dispatchers: MinerDispatchers, decorate?: RequestDecorator) {
+    this.protocol = protocol;
+    this.#dispatchers = dispatchers;
+    this.#decorate = decorate;
+  }
+
+  async complete(call: MinerCall): Promise<{ answer: Answer; timing: CallTiming }> {
+    const exchange = await this.#open(call, false);
+    const bytes = await exchange.readAll();
+    const timing: CallTiming = { startedAt: exchange.startedAt, firstByteMs: exchange.headersMs };
+    return { answer: parseAnswer(call, bytes), timing };
+  }
+
+  async stream(call: MinerCall): Promise<MinerStream> {
+    const exchange = await this.#open(call, true);
+    const contentType = String(exchange.headers['content-type'] ?? '');
+    // A miner that ignores `stream: true` and answers whole JSON is still usable.
+    if (contentType.includes('application/json')) return wholeAnswerAsStream(call, exchange);
+    return new SseMinerStream(call, exchange);
+  }
+
+  async close(): Promise<void> {
+    // Pools belong to MinerDispatchers, which the app closes once for every transport.
+  }
+
+  #open(call: MinerCall, streaming: boolean): Promise<Exchange> {
+    const { miner, model, request } = call;
+    const payload: Record<string, unknown> = { ...request.params, model: model.upstreamModel ?? call.modelName, stream: streaming };
+    // Always ask for usage: token counts feed rate limits and telemetry even when the client did not ask.
+    if (streaming) payload.stream_options = { include_usage: true };
+    const body = Buffer.from(JSON.stringify(payload));
+    const headers: Record<string, string> = {
+      ...model.headers,
+      'content-type': 'application/json',
+      accept: streaming ? 'text/event-stream' : 'application/json',
+      ...this.#decorate?.(call, body),
+    };
+    return openExchange({
+      dispatcher: this.#dispatchers.get(model.timeouts.connectMs),
+      origin: originOf(miner.host, miner.port),
+      path: PATHS[request.endpoint],
+      headers,
+      body,
+      signal: call.signal,
+      timeouts: model.timeouts,
+      deadline: call.deadline,
+      maxBytes: model.maxResponseBytes,
+      streaming,
+    });
+  }
+}
+
+/** `http://host:port`, with IPv6 literals bracketed. */
+export function originOf(host: string, port: number): string {
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+function parseAnswer(call: MinerCall, bytes: Buffer): Answer {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new MinerError('bad_response', 'answer is not JSON');
+  }
+  return sanitise(() => answerFromCompletion(call.request.endpoint, raw));
+}
+
+/** Runs a sanitiser, turning its complaints into the MinerError they mean. */
+export function sanitise<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof MalformedOutputError) throw new MinerError('bad_response', error.message);
+    if (error instanceof MinerReportedError) {
+      throw new MinerError(error.knownCode ?? 'http_error', 'miner sent an error object');
+    }
+    throw error;
+  }
+}
+
+async function wholeAnswerAsStream(call: MinerCall, exchange: Exchange): Promise<MinerStream> {
+  const bytes = await exchange.readAll();
+  const timing: CallTiming = { startedAt: exchange.startedAt, firstByteMs: exchange.headersMs };
+  const answer = parseAnswer(call, bytes);
+  const deltas = answerToDeltas(answer);
+  if (answer.usage !== undefined) deltas.push({ usage: answer.usage });
+  return {
+    timing,
+    close: () => exchange.close(),
+    async *[Symbol.asyncIterator]() {
+      yield* deltas;
+    },
+  };
+}
+
+/** A miner's SSE stream: sanitised deltas, complete only when `data: [DONE]` arrived. */
+class SseMinerStream implements MinerStream {
+  readonly timing: CallTiming;
+  readonly #call: MinerCall;
+  readonly #exchange: Exchange;
+
+  constructor(call: MinerCall, exchange: Exchange) {
+    this.#call = call;
+    this.#exchange = exchange;
+    this.timing = { startedAt: exchange.startedAt };
+  }
+
+  close(): void {
+    this.#exchange.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<StreamDelta> {
+    const endpoint = this.#call.request.endpoint;
+    const parser = new SseParser(this.#call.model.maxResponseBytes);
+    let done = false;
+    for await (const chunk of this.#exchange.chunks()) {
+      if (this.timing.firstByteMs === undefined) {
+        this.timing.firstByteMs = Date.now() - this.timing.startedAt;
+        this.#exchange.watchdog.firstByte();
+      }
+      if (done) continue; // drain what follows [DONE] so the connection can be reused
+      let events: string[];
+      try {
+        events = parser.push(chunk);
+      } catch (error) {
+        if (error instanceof SseLineTooLongError) throw new MinerError('too_large', 'SSE line too long');
+        throw error;
+      }
+      for (const data of events) {
+        if (data === '[DONE]') {
+          done = true;
+          break;
+        }
+        let raw: unknown;
+        try {
+          raw = JSON.parse(data);
+        } catch {
+          throw new MinerError('bad_response', 'stream event is not JSON');
+        }
+        yield sanitise(() => deltaFromChunk(endpoint, raw));
+      }
+    }
+    if (!done) throw new MinerError('truncated', 'stream ended without [DONE]');
+  }
+}
