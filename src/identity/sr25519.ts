@@ -1,14 +1,14 @@
 /**
  * The one place that chooses how sr25519 is computed.
  *
- * Measured with `node bench/sr25519.mjs` (see the bench for numbers): the schnorrkel WASM build
- * in `@polkadot/wasm-crypto` signs and verifies about 7x faster than the pure-JS
- * implementations (`@scure/sr25519`, which is also what `@polkadot/util-crypto@14`'s
- * `sr25519Sign`/`sr25519Verify` run under the hood). It is also the Rust schnorrkel code that
- * Python miners (substrate-interface / py-sr25519-bindings) use, so it is the reference
- * behaviour. The WASM module needs an asynchronous start, so until `initSr25519()` has resolved
- * (or if WASM cannot start at all) every call falls back to the pure-JS implementation, which
- * produces and accepts the same signatures, only slower.
+ * `node bench/sr25519.mjs` (164-byte Epistula message, 2 shared cores): the schnorrkel WASM
+ * build in `@polkadot/wasm-crypto` signs in ~140 µs and verifies in ~350 µs; the pure-JS
+ * implementations need ~850-1050 µs and ~1750-2700 µs (`@scure/sr25519@2.3.0`, and
+ * `@polkadot/util-crypto@14`'s `sr25519Sign`/`sr25519Verify`, which run a bundled
+ * `@scure/sr25519@0.2.0`, not WASM). WASM is also the Rust schnorrkel code Python miners
+ * verify with (substrate-interface / py-sr25519-bindings). All of them accept each other's
+ * signatures. WASM needs an asynchronous start: until `initSr25519()` has resolved, or if WASM
+ * cannot start at all, calls fall back to util-crypto's JS, same signatures, only slower.
  */
 import * as wasm from '@polkadot/wasm-crypto';
 import { sr25519PairFromSeed, sr25519Sign, sr25519Verify } from '@polkadot/util-crypto';
@@ -48,7 +48,7 @@ export function signSr25519(pair: Sr25519Pair, message: Uint8Array): Uint8Array 
   return sr25519Sign(message, pair);
 }
 
-/** Verifies a 64-byte signature against a 32-byte public key. Throws on malformed input. */
+/** Verifies a 64-byte signature against a 32-byte public key. May throw on a malformed key. */
 export function verifySr25519(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   if (wasm.isReady()) return wasm.sr25519Verify(signature, message, publicKey);
