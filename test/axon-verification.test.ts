@@ -133,6 +133,7 @@ describe('verifyAxon refuses', () => {
   it('unparseable nonce or timeout headers with 400, missing parts with 403/401', () => {
     expect(verify({ ...headersFor(), bt_header_dendrite_nonce: '12.5' })).toMatchObject({ ok: false, status: 400 });
     expect(verify({ ...headersFor(), timeout: 'soon' })).toMatchObject({ ok: false, status: 400 });
+    expect(verify({ ...headersFor({ nonce: 1n }), timeout: '1e300' })).toMatchObject({ ok: false, status: 401 });
     const without = (name: string) => Object.fromEntries(Object.entries(headersFor()).filter(([key]) => key !== name));
     expect(verify(without('bt_header_dendrite_hotkey'))).toMatchObject({ ok: false, status: 403 });
     expect(verify(without('bt_header_dendrite_nonce'))).toEqual({

@@ -16,3 +16,4 @@ export {
   type VerifyAxonInput,
 } from './axonVerify.js';
 export { PyFloat, pyFloat, pythonFloatRepr, pythonRepr, pythonStr, pythonStringRepr, type PyValue } from './pythonRepr.js';
+export type { IncomingHeaders } from './headers.js';

@@ -18,7 +18,7 @@
 import { verifySignature } from '../identity/verify.js';
 import { axonBodyHash } from './axonHash.js';
 import { axonSignatureMessage } from './axonHeaders.js';
-import type { IncomingHeaders } from './epistula.js';
+import { singleHeader, type IncomingHeaders } from './headers.js';
 
 /** Allowed clock skew plus network delay for a nonce, as the SDK's ALLOWED_DELTA. */
 export const AXON_ALLOWED_DELTA_NS = 4_000_000_000n;
@@ -56,10 +56,7 @@ const INTEGER = /^\d{1,30}$/;
 /** Miner-side verification of a classic synapse request. Never throws on malformed input. */
 export function verifyAxon(input: VerifyAxonInput): AxonVerdict {
   const fail = (status: 400 | 401 | 403 | 500, message: string): AxonVerdict => ({ ok: false, status, message });
-  const get = (name: string): string | undefined => {
-    const value = input.headers[name];
-    return typeof value === 'string' ? value : undefined;
-  };
+  const get = (name: string): string | undefined => singleHeader(input.headers, name);
   const hotkey = get('bt_header_dendrite_hotkey');
   const nonceText = get('bt_header_dendrite_nonce');
   const uuid = get('bt_header_dendrite_uuid');
@@ -77,7 +74,10 @@ export function verifyAxon(input: VerifyAxonInput): AxonVerdict {
   if (uuid === undefined || signature === undefined) return fail(401, 'Not Verified with error: missing uuid or signature');
   const nonce = BigInt(nonceText);
   const nowNs = input.nowNs ?? BigInt(Date.now()) * 1_000_000n;
-  const timeoutSec = input.timeoutSec ?? headerTimeout ?? 12;
+  // Like the SDK, the window widens with the request's own timeout header, which the signature
+  // does not cover: a replayer can stretch it. Pass timeoutSec to pin it. Clamped so a huge
+  // value cannot overflow into Infinity.
+  const timeoutSec = Math.min(input.timeoutSec ?? headerTimeout ?? 12, 1e9);
   const oldestAllowed = nowNs - AXON_ALLOWED_DELTA_NS - BigInt(Math.round(timeoutSec * 1e9));
   if (nonce <= oldestAllowed) return fail(401, 'Not Verified with error: Nonce is too old');
   const endpointKey = `${hotkey}:${uuid}`;

@@ -6,13 +6,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { isValidAddress, verifySignature } from '../identity/verify.js';
 import type { Signer } from '../identity/types.js';
+import { singleHeader, type IncomingHeaders } from './headers.js';
 import type { ReplayCache } from './replayCache.js';
+
+export type { IncomingHeaders } from './headers.js';
 
 /** How old (or how far in the future) a timestamp may be; SN1 miners use 8 s. */
 export const EPISTULA_MAX_AGE_MS = 8_000;
-
-/** Incoming headers with lower-case names, as Node and Hono give them. */
-export type IncomingHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** Inputs of `signEpistula`. Time and uuid are injectable so tests are exact. */
 export interface SignEpistulaInput {
@@ -102,10 +102,7 @@ export function verifyEpistula(input: VerifyEpistulaInput): EpistulaVerdict {
   const maxAgeMs = input.maxAgeMs ?? EPISTULA_MAX_AGE_MS;
   const fail = (status: 400 | 401 | 409, message: string): EpistulaVerdict => ({ ok: false, status, message });
 
-  const get = (name: string): string | undefined => {
-    const value = input.headers[name];
-    return typeof value === 'string' ? value : undefined;
-  };
+  const get = (name: string): string | undefined => singleHeader(input.headers, name);
   const version = get('epistula-version');
   const timestamp = get('epistula-timestamp');
   const uuid = get('epistula-uuid');
