@@ -3,7 +3,7 @@ import { firstSuccess } from '../fanout/firstSuccess.js';
 import { FanoutFailedError } from '../fanout/fanoutFailed.js';
 import type { FanoutSuccess, LaunchPlan } from '../fanout/types.js';
 import type { MinerEntry } from '../metagraph/types.js';
-import { newResponseIdentity, renderCompletion } from '../openai/render.js';
+import { newResponseIdentity, renderCompletion, type ResponseIdentity } from '../openai/render.js';
 import type { InferenceRequest } from '../openai/types.js';
 import { estimateUsage } from '../openai/usage.js';
 import type { Logger } from '../logging/logger.js';
@@ -54,8 +54,19 @@ export class InferencePipeline {
     this.#now = deps.now ?? Date.now;
   }
 
+  /**
+   * The request's whole path. Stages, in order: resolve the model, (cache lookup and
+   * coalescing), dispatch to miners, render. Each stage is one method so that the cache and
+   * the routing strategies plug in without touching each other.
+   */
   async run(request: InferenceRequest, ctx: InferenceContext): Promise<InferenceResult> {
     const model = this.#resolveModel(request);
+    const identity = newResponseIdentity(request.endpoint, model.name, this.#now());
+    return this.#dispatch(model, request, ctx, identity);
+  }
+
+  /** Asks miners for an answer: pick, fan out, validate, render. */
+  async #dispatch(model: ModelEntry, request: InferenceRequest, ctx: InferenceContext, identity: ResponseIdentity): Promise<InferenceResult> {
     const candidates = model.pool.snapshot()?.eligible ?? [];
     if (candidates.length === 0) {
       throw new GatewayError('no_eligible_miners', `No eligible miner is available for model '${model.name}' right now.`, { retryAfterSeconds: 5 });
@@ -65,7 +76,6 @@ export class InferencePipeline {
     const pickNext = (exclude: ReadonlySet<string>): MinerEntry | undefined => this.#deps.selector.pick(model.name, candidates, exclude);
     const strategy = model.config.fanout.strategy;
     const { caller } = this.#deps;
-    const identity = newResponseIdentity(request.endpoint, model.name, this.#now());
 
     if (!request.stream) {
       const won = await this.#fanout(ctx, () => firstSuccess({
