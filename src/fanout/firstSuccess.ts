@@ -1,5 +1,6 @@
 import type { MinerEntry } from '../metagraph/types.js';
 import { MinerError } from '../transport/minerError.js';
+import { Cancellation } from '../lifecycle/cancellation.js';
 import { FanoutFailedError } from './fanoutFailed.js';
 import type { FanoutOptions, FanoutSuccess, MinerFailure } from './types.js';
 
@@ -10,10 +11,10 @@ import type { FanoutOptions, FanoutSuccess, MinerFailure } from './types.js';
  * A non-retryable failure (e.g. context length) ends the whole fan-out at once.
  */
 export function firstSuccess<T>(options: FanoutOptions<T>): Promise<FanoutSuccess<T>> {
-  const { plan, pickNext, launch, signal, deadline, discard } = options;
+  const { plan, pickNext, launch, cancellation, deadline, discard } = options;
   return new Promise((resolve, reject) => {
     const asked = new Set<string>();
-    const inFlight = new Map<MinerEntry, AbortController>();
+    const inFlight = new Map<MinerEntry, Cancellation>();
     const failures: MinerFailure[] = [];
     let settled = false;
     let hedgeTimer: NodeJS.Timeout | undefined;
@@ -21,16 +22,15 @@ export function firstSuccess<T>(options: FanoutOptions<T>): Promise<FanoutSucces
     const deadlineTimer = setTimeout(() => {
       finish(() => reject(new FanoutFailedError(failures, asked.size, 'deadline')));
     }, Math.max(0, deadline - Date.now()));
-    const onAbort = (): void => finish(() => reject(new FanoutFailedError(failures, asked.size, 'cancelled')));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const offCancel = cancellation.onCancel(() => finish(() => reject(new FanoutFailedError(failures, asked.size, 'cancelled'))));
 
     function finish(settle: () => void): void {
       if (settled) return;
       settled = true;
       clearTimeout(deadlineTimer);
       clearTimeout(hedgeTimer);
-      signal.removeEventListener('abort', onAbort);
-      for (const controller of inFlight.values()) controller.abort(new MinerError('cancelled', 'fan-out decided'));
+      offCancel();
+      for (const attempt of inFlight.values()) attempt.cancel(new MinerError('cancelled', 'fan-out decided'));
       inFlight.clear();
       settle();
     }
@@ -41,9 +41,9 @@ export function firstSuccess<T>(options: FanoutOptions<T>): Promise<FanoutSucces
       const miner = pickNext(asked);
       if (miner === undefined) return false;
       asked.add(miner.hotkey);
-      const controller = new AbortController();
-      inFlight.set(miner, controller);
-      launch(miner, controller.signal).then(
+      const attempt = new Cancellation();
+      inFlight.set(miner, attempt);
+      launch(miner, attempt).then(
         (value) => {
           inFlight.delete(miner);
           if (settled) {
@@ -77,7 +77,7 @@ export function firstSuccess<T>(options: FanoutOptions<T>): Promise<FanoutSucces
       hedgeTimer = setTimeout(() => launchNext(), delay);
     }
 
-    if (signal.aborted) return onAbort();
+    if (settled) return;
     let started = 0;
     while (started < plan.initial && launchNext()) started++;
     if (started === 0) finish(() => reject(new FanoutFailedError(failures, 0, 'no_miners')));

@@ -6,10 +6,10 @@ import type { MinerStream } from '../transport/types.js';
 /** A miner stream read up to its first piece of real content: the moment a race can commit to it. */
 export interface PrimedStream {
   stream: MinerStream;
-  /** Everything read so far, the first content delta last. */
+  /** Everything read so far; the batch with the first content is the last one read. */
   head: StreamDelta[];
-  /** The rest of the stream. */
-  rest: AsyncIterator<StreamDelta>;
+  /** The rest of the stream, in batches. */
+  rest: AsyncIterator<StreamDelta[]>;
 }
 
 /**
@@ -23,9 +23,13 @@ export async function primeStream(stream: MinerStream): Promise<PrimedStream> {
     for (;;) {
       const next = await rest.next();
       if (next.done === true) throw new MinerError('invalid_answer', 'stream ended without content');
-      head.push(next.value);
-      if (hasContent(next.value)) return { stream, head, rest };
-      if (next.value.finishReason !== undefined) throw new MinerError('invalid_answer', 'stream finished without content');
+      let content = false;
+      for (const delta of next.value) {
+        head.push(delta);
+        if (hasContent(delta)) content = true;
+        else if (delta.finishReason !== undefined && !content) throw new MinerError('invalid_answer', 'stream finished without content');
+      }
+      if (content) return { stream, head, rest };
     }
   } catch (error) {
     stream.close();

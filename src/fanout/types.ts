@@ -1,5 +1,6 @@
 import type { MinerEntry } from '../metagraph/types.js';
 import type { MinerError } from '../transport/minerError.js';
+import type { Cancellation } from '../lifecycle/cancellation.js';
 
 /** A miner that failed, and how. */
 export interface MinerFailure {
@@ -23,7 +24,7 @@ export interface LaunchPlan {
 }
 
 /** Launches one attempt on one miner; rejects with a MinerError. */
-export type Launch<T> = (miner: MinerEntry, signal: AbortSignal) => Promise<T>;
+export type Launch<T> = (miner: MinerEntry, cancellation: Cancellation) => Promise<T>;
 
 /** Picks the next miner to ask, never one in `exclude` (hotkeys already asked). */
 export type PickNext = (exclude: ReadonlySet<string>) => MinerEntry | undefined;
@@ -32,8 +33,8 @@ export interface FanoutOptions<T> {
   plan: LaunchPlan;
   pickNext: PickNext;
   launch: Launch<T>;
-  /** Aborted when the client leaves. */
-  signal: AbortSignal;
+  /** Cancelled when the client leaves. */
+  cancellation: Cancellation;
   /** Epoch ms by which the request must be answered. */
   deadline: number;
   /** Releases a result that arrived after the fan-out was already decided (e.g. closes a stream). */

@@ -31,6 +31,7 @@ export async function runGateway(parts: GatewayParts): Promise<RunningGateway> {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url }, 'taogate listening');
+  logger.flush();
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 30_000): Promise<void> => {

@@ -25,14 +25,44 @@ async function readBytes(c: Context<GatewayEnv>, limit: number): Promise<Buffer>
     if (bytes.length > limit) throw tooLarge(limit);
     return bytes;
   }
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(limit);
-    parts.push(chunk);
-  }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  // Plain events, not an async iterator: this runs on every request.
+  return await new Promise<Buffer>((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        incoming.pause();
+        reject(tooLarge(limit));
+        return;
+      }
+      parts.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      if (incoming.readableEnded) return;
+      cleanup();
+      reject(new Error('client closed the connection before sending the whole body'));
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
 }
 
 function tooLarge(limit: number): GatewayError {

@@ -5,6 +5,9 @@ import type { AppDeps, GatewayEnv } from './types.js';
 const CLIENT_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /**
+ * Responses carry the id because every handler builds them with it (see respond.ts): the
+ * middleware never touches response headers, which would force node-server off its fast path.
+ *
  * Gives each request an id (the client's own `x-request-id` when it is sane), and records
  * the request in metrics and one access-log line when the response is really over: for
  * streams that is the last byte (or the client leaving), not when the handler returns.
@@ -18,7 +21,6 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
     c.set('startedAt', startedAt);
     deps.metrics.httpInFlight.inc();
     await next();
-    c.res.headers.set('x-request-id', requestId);
 
     const outgoing = c.env?.outgoing;
     let recorded = false;
@@ -33,11 +35,10 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
       deps.metrics.httpRequests.inc({ route, method: c.req.method, status: String(status) });
       deps.metrics.httpDuration.observe({ route, method: c.req.method }, seconds);
       if (route === '/metrics' || route === '/healthz' || route === '/readyz') return;
+      const meta = c.get('resultMeta');
       deps.logger.info({
         reqId: requestId, method: c.req.method, route, status, ms: Math.round(seconds * 10_000) / 10,
-        model: c.res.headers.get('x-taogate-model') ?? undefined,
-        miner: c.res.headers.get('x-taogate-miner-uid') ?? undefined,
-        cache: c.res.headers.get('x-taogate-cache') ?? undefined,
+        model: meta?.model, miner: meta?.miner?.uid, asked: meta?.asked, cache: meta?.cache,
       }, 'request');
     };
     if (outgoing === undefined) record();

@@ -9,12 +9,13 @@ export interface SseHooks {
 }
 
 /**
- * A clean SSE response: one `data:` event per chunk, then `data: [DONE]`. If the source
+ * A clean SSE response: one `data:` event per chunk (written a batch at a time), then
+ * `data: [DONE]`. If the source
  * fails, the client gets an `{"error": ...}` event and no [DONE], so the stream cannot be
  * mistaken for a complete answer. When the client goes away, the source is closed at once
  * (which cancels the miner call).
  */
-export function sseResponse(events: AsyncIterable<Record<string, unknown>>, headers: Record<string, string>, hooks: SseHooks): Response {
+export function sseResponse(events: AsyncIterable<Array<Record<string, unknown>>>, headers: Record<string, string>, hooks: SseHooks): Response {
   const iterator = events[Symbol.asyncIterator]();
   let ended = false;
   const end = (how: 'done' | 'miner_failed' | 'client_gone'): void => {
@@ -32,7 +33,10 @@ export function sseResponse(events: AsyncIterable<Record<string, unknown>>, head
           end('done');
           return;
         }
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(next.value)}\n\n`));
+        // One write per batch: everything one miner chunk carried leaves in one TCP write.
+        let text = '';
+        for (const chunk of next.value) text += `data: ${JSON.stringify(chunk)}\n\n`;
+        if (text.length > 0) controller.enqueue(encoder.encode(text));
       } catch (error) {
         if (ended) return;
         controller.enqueue(encoder.encode(`data: ${JSON.stringify(toGatewayError(error).toEnvelope())}\n\n`));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { InferencePipeline } from '../pipeline/inference.js';
+import type { InferencePipeline, ResultMeta } from '../pipeline/inference.js';
 import type { ModelCatalog } from '../pipeline/modelCatalog.js';
 import type { ReadinessReport } from '../lifecycle/readiness.js';
 
@@ -19,5 +19,5 @@ export interface AppDeps {
 /** Hono environment: node-server bindings (absent in in-process tests) and per-request variables. */
 export interface GatewayEnv {
   Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse };
-  Variables: { requestId: string; startedAt: number };
+  Variables: { requestId: string; startedAt: number; resultMeta?: ResultMeta };
 }

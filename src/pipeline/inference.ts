@@ -10,7 +10,8 @@ import type { Logger } from '../logging/logger.js';
 import type { RoundRobin } from '../routing/roundRobin.js';
 import type { MinerCaller, StreamAttempt } from './minerCaller.js';
 import type { ModelCatalog, ModelEntry } from './modelCatalog.js';
-import { relayStream } from './streamRelay.js';
+import { relayStream, type ChunkBatch } from './streamRelay.js';
+import type { Cancellation } from '../lifecycle/cancellation.js';
 
 /** How the answer was produced, for response headers and logs. */
 export interface ResultMeta {
@@ -24,12 +25,12 @@ export interface ResultMeta {
 
 export type InferenceResult =
   | { kind: 'json'; body: Record<string, unknown>; meta: ResultMeta }
-  | { kind: 'stream'; events: AsyncIterable<Record<string, unknown>>; meta: ResultMeta };
+  | { kind: 'stream'; events: AsyncIterable<ChunkBatch>; meta: ResultMeta };
 
 export interface InferenceContext {
   requestId: string;
-  /** Aborted when the client disconnects. */
-  signal: AbortSignal;
+  /** Cancelled when the client disconnects. */
+  cancellation: Cancellation;
 }
 
 export interface PipelineDeps {
@@ -79,8 +80,8 @@ export class InferencePipeline {
 
     if (!request.stream) {
       const won = await this.#fanout(ctx, () => firstSuccess({
-        plan, pickNext, signal: ctx.signal, deadline,
-        launch: (miner, signal) => caller.complete(model, request, miner, signal, deadline),
+        plan, pickNext, cancellation: ctx.cancellation, deadline,
+        launch: (miner, attempt) => caller.complete(model, request, miner, attempt, deadline),
       }));
       const answer = won.value;
       answer.usage ??= estimateUsage(request, answer);
@@ -88,8 +89,8 @@ export class InferencePipeline {
     }
 
     const won = await this.#fanout(ctx, () => firstSuccess<StreamAttempt>({
-      plan, pickNext, signal: ctx.signal, deadline,
-      launch: (miner, signal) => caller.stream(model, request, miner, signal, deadline),
+      plan, pickNext, cancellation: ctx.cancellation, deadline,
+      launch: (miner, attempt) => caller.stream(model, request, miner, attempt, deadline),
       discard: (attempt) => attempt.primed.stream.close(),
     }));
     return { kind: 'stream', events: relayStream(won.value, request, identity), meta: this.#meta(model, strategy, won) };

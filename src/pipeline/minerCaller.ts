@@ -6,6 +6,7 @@ import type { Transport } from '../transport/types.js';
 import { primeStream, type PrimedStream } from '../fanout/primedStream.js';
 import type { CallObserver, CallRecord } from './callObserver.js';
 import type { ModelEntry } from './modelCatalog.js';
+import type { Cancellation } from '../lifecycle/cancellation.js';
 
 /** A stream that produced content, with the open record of its call. */
 export interface StreamAttempt {
@@ -28,10 +29,10 @@ export class MinerCaller {
   }
 
   /** A whole, validated answer. */
-  async complete(model: ModelEntry, request: InferenceRequest, miner: MinerEntry, signal: AbortSignal, deadline: number): Promise<Answer> {
+  async complete(model: ModelEntry, request: InferenceRequest, miner: MinerEntry, cancellation: Cancellation, deadline: number): Promise<Answer> {
     const record = this.#observer.begin(model.name, miner);
     try {
-      const { answer, timing } = await this.#transport(model, miner).complete({ miner, request, modelName: model.name, model: model.config, signal, deadline });
+      const { answer, timing } = await this.#transport(model, miner).complete({ miner, request, modelName: model.name, model: model.config, cancellation, deadline });
       const problem = answerProblem(answer, request);
       if (problem !== undefined) throw new MinerError('invalid_answer', problem);
       record.success({ ...(timing.firstByteMs === undefined ? {} : { firstByteMs: timing.firstByteMs }), completionTokens: answer.usage?.completion_tokens ?? 0, streamed: false });
@@ -43,10 +44,10 @@ export class MinerCaller {
   }
 
   /** A stream that has produced content; the caller relays the rest and closes the record. */
-  async stream(model: ModelEntry, request: InferenceRequest, miner: MinerEntry, signal: AbortSignal, deadline: number): Promise<StreamAttempt> {
+  async stream(model: ModelEntry, request: InferenceRequest, miner: MinerEntry, cancellation: Cancellation, deadline: number): Promise<StreamAttempt> {
     const record = this.#observer.begin(model.name, miner);
     try {
-      const stream = await this.#transport(model, miner).stream({ miner, request, modelName: model.name, model: model.config, signal, deadline });
+      const stream = await this.#transport(model, miner).stream({ miner, request, modelName: model.name, model: model.config, cancellation, deadline });
       const primed = await primeStream(stream);
       return { miner, primed, record };
     } catch (error) {

@@ -7,6 +7,9 @@ import { answerProblem } from '../selection/validate.js';
 import { MinerError } from '../transport/minerError.js';
 import { asMinerError, type StreamAttempt } from './minerCaller.js';
 
+/** Chunks rendered for the client, in batches (one write each). */
+export type ChunkBatch = Array<Record<string, unknown>>;
+
 export interface RelayHooks {
   /** The whole answer, validated, once the miner finished properly. */
   completed?(answer: Answer): void;
@@ -24,30 +27,32 @@ export async function* relayStream(
   request: InferenceRequest,
   identity: ResponseIdentity,
   hooks: RelayHooks = {},
-): AsyncGenerator<Record<string, unknown>> {
+): AsyncGenerator<ChunkBatch> {
   const { primed, record } = attempt;
   const builder = new AnswerBuilder(request.endpoint);
   let finished = false;
+  let completed = false;
   try {
-    for (const delta of primed.head) {
-      const chunk = absorb(delta, builder, request, identity);
-      if (chunk !== undefined) yield chunk;
-    }
+    const first = absorb(primed.head, builder, request, identity);
+    if (first.length > 0) yield first;
     for (;;) {
       const next = await primed.rest.next();
       if (next.done === true) break;
-      const chunk = absorb(next.value, builder, request, identity);
-      if (chunk !== undefined) yield chunk;
+      const batch = absorb(next.value, builder, request, identity);
+      if (batch.length > 0) yield batch;
     }
     const answer = builder.build();
     const problem = answerProblem(answer, request);
     if (problem !== undefined) throw new MinerError('invalid_answer', problem);
     answer.usage ??= estimateUsage(request, answer);
-    record.success({ completionTokens: answer.usage.completion_tokens, streamed: true, ...(primed.stream.timing.firstByteMs === undefined ? {} : { firstByteMs: primed.stream.timing.firstByteMs }) });
+    const { firstByteMs } = primed.stream.timing;
+    record.success({ completionTokens: answer.usage.completion_tokens, streamed: true, ...(firstByteMs === undefined ? {} : { firstByteMs }) });
     finished = true;
+    completed = true;
     hooks.completed?.(answer);
-    yield renderChunk(request.endpoint, { finishReason: answer.finishReason! }, identity);
-    if (request.includeUsage) yield renderUsageChunk(request.endpoint, answer.usage, identity);
+    const tail: ChunkBatch = [renderChunk(request.endpoint, { finishReason: answer.finishReason! }, identity)];
+    if (request.includeUsage) tail.push(renderUsageChunk(request.endpoint, answer.usage, identity));
+    yield tail;
   } catch (error) {
     const failure = asMinerError(error);
     record.failure(failure);
@@ -56,14 +61,19 @@ export async function* relayStream(
   } finally {
     // Reached on normal end, on failure, and when the client goes away (return()).
     if (!finished) record.failure(new MinerError('cancelled', 'client went away'));
-    primed.stream.close();
+    // A completed stream is left to drain so its keep-alive connection can be reused.
+    if (!completed) primed.stream.close();
   }
 }
 
-/** Adds a delta to the answer and renders what the client may see of it now. */
-function absorb(delta: StreamDelta, builder: AnswerBuilder, request: InferenceRequest, identity: ResponseIdentity): Record<string, unknown> | undefined {
-  builder.push(delta);
-  const { finishReason: _held, usage: _usage, ...visible } = delta;
-  if (Object.keys(visible).length === 0) return undefined;
-  return renderChunk(request.endpoint, visible, identity);
+/** Adds deltas to the answer and renders what the client may see of them now. */
+function absorb(deltas: StreamDelta[], builder: AnswerBuilder, request: InferenceRequest, identity: ResponseIdentity): ChunkBatch {
+  const out: ChunkBatch = [];
+  for (const delta of deltas) {
+    builder.push(delta);
+    // The finish reason and usage are held back until the stream has really ended.
+    const { finishReason: _held, usage: _usage, ...visible } = delta;
+    if (Object.keys(visible).length > 0) out.push(renderChunk(request.endpoint, visible, identity));
+  }
+  return out;
 }

@@ -1,9 +1,10 @@
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Cancellation } from '../lifecycle/cancellation.js';
 import { CallWatchdog } from './watchdog.js';
 import { MinerError } from './minerError.js';
+import { mapRequestError, statusFailure } from './failureMapping.js';
 import type { Timeouts } from './timeouts.js';
-import { isContextLengthError } from '../openai/minerOutput.js';
 
 export interface ExchangeRequest {
   dispatcher: Dispatcher;
@@ -11,7 +12,7 @@ export interface ExchangeRequest {
   path: string;
   headers: Record<string, string>;
   body: Buffer;
-  signal: AbortSignal;
+  cancellation: Cancellation;
   timeouts: Timeouts;
   deadline: number;
   maxBytes: number;
@@ -19,159 +20,226 @@ export interface ExchangeRequest {
   streaming: boolean;
 }
 
-/** An accepted (2xx) miner response whose body is read through the call's timers and size cap. */
+/** An accepted (2xx) miner response whose body arrives through the call's timers and size cap. */
 export interface Exchange {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly startedAt: number;
   /** ms from start to the response headers. */
   readonly headersMs: number;
-  /** Body bytes; throws MinerError on timeout, reset or when the size cap is passed. */
-  chunks(): AsyncGenerator<Buffer>;
-  readAll(): Promise<Buffer>;
   /** The call's timers; `firstByte()` must be called when the answer's first byte is seen. */
   readonly watchdog: CallWatchdog;
+  /**
+   * Delivers the body, one call per network chunk, and resolves when it ended normally.
+   * If `onChunk` throws, the call is aborted and the promise rejects with that error.
+   */
+  consume(onChunk: (chunk: Buffer) => void): Promise<void>;
+  readAll(): Promise<Buffer>;
+  /** The same body as an async iterator (simpler, slower; fine off the hot path). */
+  chunks(): AsyncGenerator<Buffer>;
+  /** Flow control for a slow reader. */
+  pause(): void;
+  resume(): void;
+  /** Stops the call (idempotent); a body still arriving is discarded. */
   close(): void;
 }
 
 const ERROR_BODY_LIMIT = 16 * 1024;
 
 /**
- * Sends one HTTP request to a miner and returns once a 2xx status arrived. Non-2xx statuses
- * become MinerErrors here (one mapping for every protocol); the miner's own error text is
- * read only to recognise "context length exceeded" and is never passed on.
+ * Sends one HTTP request to a miner and resolves once a 2xx status arrived. Non-2xx
+ * statuses become MinerErrors here (one mapping for every protocol). Built on undici's
+ * dispatch API: no stream objects or AbortSignals per call, which the hot path cannot afford.
  */
-export async function openExchange(req: ExchangeRequest): Promise<Exchange> {
-  const startedAt = Date.now();
-  const watchdog = new CallWatchdog(req.signal, req.timeouts, req.deadline, startedAt);
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await req.dispatcher.request({
-      origin: req.origin,
-      path: req.path,
-      method: 'POST',
-      headers: req.headers,
-      body: req.body,
-      signal: watchdog.signal,
-      // Our watchdog owns the timing; undici's own limits only back it up.
+export function openExchange(req: ExchangeRequest): Promise<Exchange> {
+  return new Promise<Exchange>((resolve, reject) => {
+    new ExchangeHandler(req, resolve, reject).start();
+  });
+}
+
+type Phase = 'waiting' | 'error-body' | 'body' | 'done';
+
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  readonly #req: ExchangeRequest;
+  readonly #resolveOpen: (exchange: Exchange) => void;
+  readonly #rejectOpen: (error: MinerError) => void;
+  readonly #startedAt = Date.now();
+  readonly #watchdog: CallWatchdog;
+  readonly #offCancel: () => void;
+  #controller: Dispatcher.DispatchController | undefined;
+  #phase: Phase = 'waiting';
+  #failure: MinerError | undefined;
+  #status = 0;
+  #headers: IncomingHttpHeaders = {};
+  #errorBody: Buffer[] = [];
+  #errorBytes = 0;
+  #received = 0;
+  #buffered: Buffer[] = [];
+  #ended = false;
+  #consumer: { onChunk: (chunk: Buffer) => void; resolve: () => void; reject: (error: MinerError) => void } | undefined;
+
+  constructor(req: ExchangeRequest, resolve: (exchange: Exchange) => void, reject: (error: MinerError) => void) {
+    this.#req = req;
+    this.#resolveOpen = resolve;
+    this.#rejectOpen = reject;
+    this.#watchdog = new CallWatchdog(req.timeouts, req.deadline, this.#startedAt, (failure) => this.abort(failure));
+    this.#offCancel = req.cancellation.onCancel(() => this.abort(new MinerError('cancelled', 'cancelled by caller')));
+  }
+
+  start(): void {
+    if (this.#failure !== undefined) return this.#fail(this.#failure);
+    const req = this.#req;
+    req.dispatcher.dispatch({
+      origin: req.origin, path: req.path, method: 'POST', headers: req.headers, body: req.body,
+      // The watchdog owns the timing; undici's own limits only back it up.
       headersTimeout: req.timeouts.totalMs + 1_000,
       bodyTimeout: req.timeouts.totalMs + 1_000,
-    });
-  } catch (error) {
-    watchdog.dispose();
-    throw mapRequestError(error, watchdog);
-  }
-  const headersMs = Date.now() - startedAt;
-  if (!req.streaming) watchdog.firstByte();
-  const { statusCode, headers, body } = response;
-  if (statusCode < 200 || statusCode >= 300) {
-    const failure = await statusFailure(statusCode, headers, body);
-    watchdog.dispose();
-    throw failure;
+    }, this);
   }
 
-  let received = 0;
-  let closed = false;
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    watchdog.dispose();
-    if (!body.destroyed) body.destroy();
-  };
-  async function* chunks(): AsyncGenerator<Buffer> {
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > req.maxBytes) throw new MinerError('too_large', `answer over ${req.maxBytes} bytes`);
-        watchdog.activity();
-        yield chunk;
+  /** Ends the call with this failure (timeout, cancellation, size cap, bad bytes). */
+  abort(failure: MinerError): void {
+    if (this.#phase === 'done') return;
+    this.#failure ??= failure;
+    if (this.#controller !== undefined && !this.#controller.aborted) this.#controller.abort(failure);
+    else if (this.#controller === undefined) this.#fail(failure);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#failure !== undefined) controller.abort(this.#failure);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.#status = status;
+    if (status < 200 || status >= 300) {
+      this.#phase = 'error-body';
+      this.#headers = headers;
+      return;
+    }
+    this.#phase = 'body';
+    const headersMs = Date.now() - this.#startedAt;
+    if (!this.#req.streaming) this.#watchdog.firstByte();
+    this.#resolveOpen(this.#exchange(status, headers, headersMs));
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#phase === 'error-body') {
+      if (this.#errorBytes < ERROR_BODY_LIMIT) {
+        this.#errorBody.push(chunk);
+        this.#errorBytes += chunk.length;
       }
+      return;
+    }
+    if (this.#phase !== 'body') return;
+    this.#received += chunk.length;
+    if (this.#received > this.#req.maxBytes) {
+      this.abort(new MinerError('too_large', `answer over ${this.#req.maxBytes} bytes`));
+      return;
+    }
+    this.#watchdog.activity();
+    const consumer = this.#consumer;
+    if (consumer === undefined) {
+      this.#buffered.push(chunk);
+      return;
+    }
+    try {
+      consumer.onChunk(chunk);
     } catch (error) {
-      throw mapRequestError(error, watchdog);
-    } finally {
-      close();
+      this.abort(error instanceof MinerError ? error : new MinerError('bad_response', String(error), { cause: error }));
     }
   }
-  return {
-    status: statusCode,
-    headers,
-    startedAt,
-    headersMs,
-    watchdog,
-    chunks,
-    close,
-    async readAll(): Promise<Buffer> {
-      const parts: Buffer[] = [];
-      for await (const chunk of chunks()) parts.push(chunk);
-      return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    },
-  };
-}
 
-async function statusFailure(status: number, headers: IncomingHttpHeaders, body: Dispatcher.ResponseData['body']): Promise<MinerError> {
-  const text = await readLimited(body, ERROR_BODY_LIMIT).catch(() => '');
-  if (status === 429) {
-    const retryAfter = parseRetryAfter(headers['retry-after']);
-    return new MinerError('rate_limited', 'miner answered 429', { status, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) });
+  onResponseEnd(): void {
+    if (this.#phase === 'error-body') {
+      const text = Buffer.concat(this.#errorBody).subarray(0, ERROR_BODY_LIMIT).toString('utf8');
+      return this.#fail(statusFailure(this.#status, this.#headers, text));
+    }
+    this.#finish();
+    this.#ended = true;
+    this.#consumer?.resolve();
   }
-  if ((status === 400 || status === 413 || status === 422) && isContextLengthError(text)) {
-    return new MinerError('context_length_exceeded', `miner answered ${status}: context length`, { status });
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#fail(this.#failure ?? mapRequestError(error, this.#watchdog));
   }
-  if (status === 400 || status === 409 || status === 422) return new MinerError('rejected_malformed', `miner answered ${status}`, { status });
-  if (status === 401 || status === 403) return new MinerError('rejected_auth', `miner answered ${status}`, { status });
-  if (status === 408 || status === 504) return new MinerError('first_byte_timeout', `miner answered ${status}`, { status });
-  return new MinerError('http_error', `miner answered ${status}`, { status });
-}
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size >= limit) break;
+  #fail(failure: MinerError): void {
+    const wasOpen = this.#phase === 'body';
+    if (this.#phase === 'done') return;
+    this.#failure = failure;
+    this.#finish();
+    if (!wasOpen) this.#rejectOpen(failure);
+    else this.#consumer?.reject(failure);
   }
-  body.destroy();
-  return Buffer.concat(parts).subarray(0, limit).toString('utf8');
-}
 
-/** Retry-After as seconds (delta-seconds or an HTTP date); undefined when absent or nonsense. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || text.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.min(3600, Math.ceil(Number(text)));
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.min(3600, Math.max(0, Math.ceil((date - now) / 1000)));
-}
-
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE']);
-
-/** Maps an undici / socket error to the one MinerError it means. */
-export function mapRequestError(error: unknown, watchdog: CallWatchdog): MinerError {
-  if (watchdog.failure !== undefined) return watchdog.failure;
-  if (error instanceof MinerError) return error;
-  const code = errorCode(error);
-  const detail = `${code ?? 'error'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
-  if (code === 'ERR_ADDRESS_BLOCKED') return new MinerError('blocked_address', detail, { cause: error });
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new MinerError('connect_timeout', detail, { cause: error });
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return new MinerError('first_byte_timeout', detail, { cause: error });
-  if (code === 'UND_ERR_BODY_TIMEOUT') return new MinerError('idle_timeout', detail, { cause: error });
-  if (code !== undefined && CONNECT_CODES.has(code)) return new MinerError('connect_error', detail, { cause: error });
-  if (code !== undefined && RESET_CODES.has(code)) return new MinerError('reset', detail, { cause: error });
-  if (code !== undefined && (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INFO')) {
-    return new MinerError('bad_response', detail, { cause: error });
+  #finish(): void {
+    this.#phase = 'done';
+    this.#watchdog.dispose();
+    this.#offCancel();
   }
-  return new MinerError('reset', detail, { cause: error });
-}
 
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
+  #consume(onChunk: (chunk: Buffer) => void): Promise<void> {
+    if (this.#consumer !== undefined) throw new Error('exchange body consumed twice');
+    return new Promise<void>((resolve, reject) => {
+      this.#consumer = { onChunk, resolve, reject };
+      const buffered = this.#buffered;
+      this.#buffered = [];
+      try {
+        for (const chunk of buffered) onChunk(chunk);
+      } catch (error) {
+        // The body may already have ended: reject with this error, not whatever came before.
+        const failure = error instanceof MinerError ? error : new MinerError('bad_response', String(error), { cause: error });
+        this.#consumer = undefined;
+        this.abort(failure);
+        reject(failure);
+        return;
+      }
+      if (this.#ended) resolve();
+      else if (this.#phase === 'done' && this.#failure !== undefined) reject(this.#failure);
+    });
   }
-  return undefined;
+
+  #exchange(status: number, headers: IncomingHttpHeaders, headersMs: number): Exchange {
+    const consume = (onChunk: (chunk: Buffer) => void): Promise<void> => this.#consume(onChunk);
+    const close = (): void => this.abort(new MinerError('cancelled', 'closed by caller'));
+    return {
+      status, headers, headersMs,
+      startedAt: this.#startedAt,
+      watchdog: this.#watchdog,
+      consume,
+      close,
+      pause: () => this.#controller?.pause(),
+      resume: () => this.#controller?.resume(),
+      async readAll() {
+        const parts: Buffer[] = [];
+        await consume((chunk) => parts.push(chunk));
+        return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      },
+      async *chunks() {
+        const queue: Buffer[] = [];
+        let wake: (() => void) | undefined;
+        let finished = false;
+        let failure: unknown;
+        consume((chunk) => { queue.push(chunk); wake?.(); }).then(
+          () => { finished = true; wake?.(); },
+          (error: unknown) => { failure = error; wake?.(); },
+        );
+        try {
+          for (;;) {
+            if (queue.length > 0) {
+              yield queue.shift()!;
+              continue;
+            }
+            if (failure !== undefined) throw failure;
+            if (finished) return;
+            await new Promise<void>((resolve) => { wake = resolve; });
+            wake = undefined;
+          }
+        } finally {
+          if (!finished) close();
+        }
+      },
+    };
+  }
 }

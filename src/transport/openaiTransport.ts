@@ -1,6 +1,7 @@
 import type { MinerProtocol } from '../metagraph/types.js';
 import { MalformedOutputError, MinerReportedError, answerFromCompletion, deltaFromChunk } from '../openai/minerOutput.js';
 import type { Answer, StreamDelta } from '../openai/types.js';
+import { DeltaQueue } from './deltaQueue.js';
 import { answerToDeltas } from '../openai/render.js';
 import type { MinerDispatchers } from './dispatchers.js';
 import { openExchange, type Exchange } from './httpExchange.js';
@@ -41,7 +42,7 @@ export class OpenAICompatibleTransport implements Transport {
     const contentType = String(exchange.headers['content-type'] ?? '');
     // A miner that ignores `stream: true` and answers whole JSON is still usable.
     if (contentType.includes('application/json')) return wholeAnswerAsStream(call, exchange);
-    return new SseMinerStream(call, exchange);
+    return sseMinerStream(call, exchange);
   }
 
   async close(): Promise<void> {
@@ -66,7 +67,7 @@ export class OpenAICompatibleTransport implements Transport {
       path: PATHS[request.endpoint],
       headers,
       body,
-      signal: call.signal,
+      cancellation: call.cancellation,
       timeouts: model.timeouts,
       deadline: call.deadline,
       maxBytes: model.maxResponseBytes,
@@ -113,58 +114,58 @@ async function wholeAnswerAsStream(call: MinerCall, exchange: Exchange): Promise
     timing,
     close: () => exchange.close(),
     async *[Symbol.asyncIterator]() {
-      yield* deltas;
+      yield deltas;
     },
   };
 }
 
-/** A miner's SSE stream: sanitised deltas, complete only when `data: [DONE]` arrived. */
-class SseMinerStream implements MinerStream {
-  readonly timing: CallTiming;
-  readonly #call: MinerCall;
-  readonly #exchange: Exchange;
-
-  constructor(call: MinerCall, exchange: Exchange) {
-    this.#call = call;
-    this.#exchange = exchange;
-    this.timing = { startedAt: exchange.startedAt };
-  }
-
-  close(): void {
-    this.#exchange.close();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<StreamDelta> {
-    const endpoint = this.#call.request.endpoint;
-    const parser = new SseParser(this.#call.model.maxResponseBytes);
-    let done = false;
-    for await (const chunk of this.#exchange.chunks()) {
-      if (this.timing.firstByteMs === undefined) {
-        this.timing.firstByteMs = Date.now() - this.timing.startedAt;
-        this.#exchange.watchdog.firstByte();
-      }
-      if (done) continue; // drain what follows [DONE] so the connection can be reused
-      let events: string[];
-      try {
-        events = parser.push(chunk);
-      } catch (error) {
-        if (error instanceof SseLineTooLongError) throw new MinerError('too_large', 'SSE line too long');
-        throw error;
-      }
-      for (const data of events) {
-        if (data === '[DONE]') {
-          done = true;
-          break;
-        }
-        let raw: unknown;
-        try {
-          raw = JSON.parse(data);
-        } catch {
-          throw new MinerError('bad_response', 'stream event is not JSON');
-        }
-        yield sanitise(() => deltaFromChunk(endpoint, raw));
-      }
+/**
+ * A miner's SSE stream: each network chunk is parsed into sanitised deltas as it arrives
+ * and queued as one batch. Complete only when `data: [DONE]` arrived.
+ */
+function sseMinerStream(call: MinerCall, exchange: Exchange): MinerStream {
+  const endpoint = call.request.endpoint;
+  const parser = new SseParser(call.model.maxResponseBytes);
+  const timing: CallTiming = { startedAt: exchange.startedAt };
+  const queue = new DeltaQueue(exchange);
+  let done = false;
+  exchange.consume((chunk) => {
+    if (timing.firstByteMs === undefined) {
+      timing.firstByteMs = Date.now() - timing.startedAt;
+      exchange.watchdog.firstByte();
     }
-    if (!done) throw new MinerError('truncated', 'stream ended without [DONE]');
-  }
+    if (done) return; // drain what follows [DONE] so the connection can be reused
+    let events: string[];
+    try {
+      events = parser.push(chunk);
+    } catch (error) {
+      if (error instanceof SseLineTooLongError) throw new MinerError('too_large', 'SSE line too long');
+      throw error;
+    }
+    const batch: StreamDelta[] = [];
+    for (const data of events) {
+      if (data === '[DONE]') {
+        done = true;
+        break;
+      }
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data);
+      } catch {
+        throw new MinerError('bad_response', 'stream event is not JSON');
+      }
+      batch.push(sanitise(() => deltaFromChunk(endpoint, raw)));
+    }
+    queue.push(batch);
+    // The answer is complete at [DONE]; the rest of the body drains in the background.
+    if (done) queue.end();
+  }).then(
+    () => (done ? queue.end() : queue.fail(new MinerError('truncated', 'stream ended without [DONE]'))),
+    (error: unknown) => queue.fail(error),
+  );
+  return {
+    timing,
+    close: () => exchange.close(),
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+  };
 }

@@ -1,5 +1,6 @@
 import type { MinerEntry, MinerProtocol } from '../metagraph/types.js';
 import type { ModelConfig } from '../config/modelSchema.js';
+import type { Cancellation } from '../lifecycle/cancellation.js';
 import type { Answer, InferenceRequest, StreamDelta } from '../openai/types.js';
 
 /** One call to one miner. */
@@ -9,8 +10,8 @@ export interface MinerCall {
   /** The public model name. */
   modelName: string;
   model: ModelConfig;
-  /** Aborts the call: the client left, another miner won, or the request's deadline passed. */
-  signal: AbortSignal;
+  /** Cancels the call: the client left, another miner won, or the request's deadline passed. */
+  cancellation: Cancellation;
   /** Epoch ms by which the whole request must be done; the call never outlives it. */
   deadline: number;
 }
@@ -22,8 +23,12 @@ export interface CallTiming {
   firstByteMs?: number;
 }
 
-/** A miner's stream: sanitised deltas, ending normally only when the miner finished properly. */
-export interface MinerStream extends AsyncIterable<StreamDelta> {
+/**
+ * A miner's stream: sanitised deltas in batches (all the deltas one network chunk carried,
+ * so a busy stream costs one hop per chunk rather than per token). Iteration ends normally
+ * only when the miner finished properly; any failure is thrown as a MinerError.
+ */
+export interface MinerStream extends AsyncIterable<StreamDelta[]> {
   readonly timing: CallTiming;
   /** Stops reading and releases the connection (idempotent). */
   close(): void;

@@ -4,6 +4,7 @@ import type { Endpoint } from '../../openai/types.js';
 import type { ResultMeta } from '../../pipeline/inference.js';
 import { readJsonBody } from '../body.js';
 import { sseResponse } from '../sse.js';
+import { Cancellation } from '../../lifecycle/cancellation.js';
 import type { AppDeps, GatewayEnv } from '../types.js';
 
 /** `POST /v1/chat/completions` and `POST /v1/completions`: validate, run the pipeline, render. */
@@ -11,7 +12,8 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): v
   const handler = (endpoint: Endpoint) => async (c: Context<GatewayEnv>): Promise<Response> => {
     const body = await readJsonBody(c, deps.bodyLimitBytes);
     const request = parseInferenceRequest(endpoint, body);
-    const result = await deps.pipeline.run(request, { requestId: c.get('requestId'), signal: c.req.raw.signal });
+    const result = await deps.pipeline.run(request, { requestId: c.get('requestId'), cancellation: clientCancellation(c) });
+    c.set('resultMeta', result.meta);
     const headers = resultHeaders(result.meta, c.get('requestId'), deps.exposeMinerHeaders);
     if (result.kind === 'json') {
       return new Response(JSON.stringify(result.body), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
@@ -24,6 +26,21 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): v
   };
   app.post('/v1/chat/completions', handler('chat'));
   app.post('/v1/completions', handler('completions'));
+}
+
+/**
+ * Cancelled when the client disconnects before its response is complete. Over a real
+ * socket that is the response's 'close' event (cheaper than the Request's AbortSignal);
+ * in-process requests fall back to the signal.
+ */
+function clientCancellation(c: Context<GatewayEnv>): Cancellation {
+  const outgoing = c.env?.outgoing;
+  if (outgoing === undefined) return Cancellation.fromSignal(c.req.raw.signal);
+  const cancellation = new Cancellation();
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) cancellation.cancel(new Error('client disconnected'));
+  });
+  return cancellation;
 }
 
 function resultHeaders(meta: ResultMeta, requestId: string, exposeMiner: boolean): Record<string, string> {

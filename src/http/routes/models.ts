@@ -2,17 +2,18 @@ import type { Hono } from 'hono';
 import { GatewayError } from '../../errors/gatewayError.js';
 import type { ModelEntry } from '../../pipeline/modelCatalog.js';
 import type { AppDeps, GatewayEnv } from '../types.js';
+import { jsonResponse } from '../respond.js';
 
 /** `GET /v1/models` and `GET /v1/models/{id}` in OpenAI's list format (ids may contain '/'). */
 export function registerModelRoutes(app: Hono<GatewayEnv>, deps: AppDeps): void {
   const render = (model: ModelEntry) => ({ id: model.name, object: 'model', created: deps.catalog.created, owned_by: model.config.ownedBy });
-  app.get('/v1/models', (c) => c.json({ object: 'list', data: deps.catalog.list().map(render) }));
+  app.get('/v1/models', (c) => jsonResponse(c, { object: 'list', data: deps.catalog.list().map(render) }));
   app.get('/v1/models/:id{.+}', (c) => {
     const id = c.req.param('id');
     const model = deps.catalog.get(id);
     if (model === undefined) {
       throw new GatewayError('model_not_found', `The model '${id}' does not exist or you do not have access to it.`, { param: 'model' });
     }
-    return c.json(render(model));
+    return jsonResponse(c, render(model));
   });
 }

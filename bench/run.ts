@@ -1,0 +1,25 @@
+// `npm run bench [-- section ...]`: every benchmark of the project, one after the other, on
+// this machine. Results are printed as tables and written to bench/results/latest.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { runProxyOverheadBench } from './proxyOverhead.js';
+
+type Section = { name: string; description: string; run: () => Promise<unknown> };
+
+const SECTIONS: Section[] = [
+  { name: 'proxy', description: 'gateway vs direct miner vs bare node:http proxy', run: () => runProxyOverheadBench() },
+];
+
+const wanted = process.argv.slice(2);
+const chosen = wanted.length === 0 ? SECTIONS : SECTIONS.filter((s) => wanted.includes(s.name));
+if (chosen.length === 0) {
+  process.stderr.write(`unknown section(s): ${wanted.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}\n`);
+  process.exit(2);
+}
+const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, startedAt: new Date().toISOString() };
+for (const section of chosen) {
+  process.stdout.write(`\n=== ${section.name}: ${section.description} ===\n`);
+  results[section.name] = await section.run();
+}
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2));
+process.stdout.write('\nresults written to bench/results/latest.json\n');
