@@ -65,14 +65,19 @@ describe('chain reader failures', () => {
     expect(r.isConnected()).toBe(false);
   });
 
-  it('rejects on a failing runtime call, then reads again on a fresh connection', async () => {
+  it('rejects on an error answer, then reads again on the same connection', async () => {
     const r = reader({ endpoint: replay.url });
+    await r.readNeurons(1);
+    const connects = replay.calls.filter((c) => c.method === 'rpc_methods').length;
     replay.fail(NEURONS, { kind: 'error', code: -32000, message: 'Client error: Execution failed' }, 1);
     const error = await r.readNeurons(1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChainError);
     expect((error as Error).message).toMatch(/^reading netuid 1 from ws:\/\/127\.0\.0\.1:\d+ failed: -32000: Client error: Execution failed$/);
+    expect(r.isConnected()).toBe(true);
     const s = await r.readNeurons(1);
     expect(s.neurons).toHaveLength(1024);
+    // No new API initialisation (each one asks rpc_methods once).
+    expect(replay.calls.filter((c) => c.method === 'rpc_methods').length).toBe(connects);
   });
 
   it('rejects when the node drops the connection mid-call, and recovers', async () => {

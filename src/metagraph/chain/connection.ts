@@ -24,11 +24,6 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Fail an RPC call that got no answer after this long (default 30 s; @polkadot's is 60 s). */
   requestTimeoutMs?: number;
-  /**
-   * Metadata by `${genesisHash}-${specVersion}`, filled on first connect and reused on
-   * reconnects so a flapping node does not cost a 1 MB metadata download each time.
-   */
-  metadataCache?: Record<string, `0x${string}`>;
 }
 
 const CLOSE_WAIT_MS = 1000;
@@ -47,12 +42,15 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Connects to a subtensor node and initialises the API from its metadata. Rejects with a
+ * Connects to a subtensor node and initialises the API from its metadata (a 600 KB download
+ * whose decoding inside @polkadot blocks the event loop for ~100-200 ms once per connection;
+ * caching it across reconnects would cost more: re-encoding it to hex blocks for ~250 ms).
+ * Rejects with a
  * `ChainError` (never hangs past the timeout, never leaves a socket retrying in the background).
  * Automatic reconnection is off: the caller decides when to try again and how long to wait.
  */
 export async function connectChain(endpoint: string, options: ConnectOptions): Promise<ChainConnection> {
-  const { logger, connectTimeoutMs = 15_000, requestTimeoutMs = 30_000, metadataCache } = options;
+  const { logger, connectTimeoutMs = 15_000, requestTimeoutMs = 30_000 } = options;
   const release = routePolkadotLogs(logger);
   // Response cache down to one entry for 1 ms: every read names a new block hash, so the default
   // 30 s cache would only hold 200 KB answers (and hand back stale ones when a block is re-read).
@@ -73,7 +71,7 @@ export async function connectChain(endpoint: string, options: ConnectOptions): P
   try {
     const init = (async () => {
       await provider.connect();
-      const created = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: true, metadata: metadataCache ?? {} });
+      const created = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: true });
       api = created;
       await created.isReadyOrError;
       return created;
@@ -86,9 +84,6 @@ export async function connectChain(endpoint: string, options: ConnectOptions): P
     init.catch(() => {});
     connected = provider.isConnected;
     if (!connected) throw new Error('connection closed during initialisation');
-    if (metadataCache) {
-      metadataCache[`${ready.genesisHash.toHex()}-${ready.runtimeVersion.specVersion.toString()}`] = ready.runtimeMetadata.toHex();
-    }
     provider.on('disconnected', () => { connected = false; });
     return {
       api: ready,

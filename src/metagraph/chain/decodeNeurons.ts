@@ -25,7 +25,7 @@ interface BoolCodec { isTrue: boolean }
 interface VecCodec<T> { readonly length: number; [index: number]: T }
 
 export interface DecodeOptions {
-  /** Longest stretch of synchronous decoding before yielding to the event loop (default 8 ms). */
+  /** Longest stretch of synchronous decoding before yielding to the event loop (default 5 ms). */
   sliceMs?: number;
 }
 
@@ -98,7 +98,9 @@ export async function decodeNeuronsLite(
   bytes: Uint8Array,
   options: DecodeOptions = {},
 ): Promise<Neuron[]> {
-  const sliceMs = options.sliceMs ?? 8;
+  const sliceMs = options.sliceMs ?? 5;
+  // Start on a fresh turn of the loop: the caller has just parsed a 370 KB message in this one.
+  await yieldToLoop();
   const length = registry.createType('Compact<u32>', bytes);
   const count = length.toNumber();
   const Element = registry.createClass(elementType);

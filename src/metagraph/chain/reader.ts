@@ -1,4 +1,4 @@
-import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { u8aToHex } from '@polkadot/util';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { Neuron, NeuronSnapshot, ValidatorWeights } from '../types.js';
@@ -37,6 +37,11 @@ interface StorageEntry {
   creator: { meta: { type: { asMap: { value: Parameters<ChainRegistry['lookup']['getTypeDef']>[0] } } } };
 }
 
+/** A JSON-RPC error answer (@polkadot's RpcError carries the numeric code). */
+function isRpcError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'RpcError' && typeof (error as { code?: unknown }).code === 'number';
+}
+
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // @polkadot appends "\nFailed WS Request: {...}" to its messages.
@@ -45,14 +50,14 @@ function firstLine(error: unknown): string {
 
 /**
  * A reader on one endpoint. It connects on first use, reads everything at one block hash (so
- * neurons and weights agree), and on any failure drops the connection so the next read starts
- * afresh; retry timing belongs to the caller. Failures reject with a `ChainError`.
+ * neurons and weights agree), and after a failure other than an error answer drops the
+ * connection so the next read starts afresh; retry timing belongs to the caller. Failures
+ * reject with a `ChainError`.
  */
 export function createChainReader(options: ChainReaderOptions = {}): NeuronReader {
   const endpoint = resolveChainEndpoint(options.endpoint);
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
-  const metadataCache: Record<string, `0x${string}`> = {};
   let connection: ChainConnection | undefined;
   let connecting: Promise<ChainConnection> | undefined;
 
@@ -61,7 +66,6 @@ export function createChainReader(options: ChainReaderOptions = {}): NeuronReade
     if (connection) { const dead = connection; connection = undefined; await dead.close(); }
     connecting ??= connectChain(endpoint, {
       logger,
-      metadataCache,
       connectTimeoutMs: options.connectTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
     }).then((c) => { connection = c; return c; }).finally(() => { connecting = undefined; });
@@ -89,7 +93,9 @@ export function createChainReader(options: ChainReaderOptions = {}): NeuronReade
     const arg = u8aToHex(registry.createType('u16', netuid).toU8a());
     const raw = await conn.send<string>('state_call', [NEURONS_LITE, arg, hash]);
     const fetchedAt = now();
-    const neurons = await decodeNeuronsLite(registry, elementType, hexToU8a(raw), { sliceMs: options.sliceMs });
+    // Buffer's hex decoder is ~10× faster than @polkadot's hexToU8a on 186 KB (0.4 ms vs 5 ms).
+    const bytes = Buffer.from(raw.startsWith('0x') ? raw.slice(2) : raw, 'hex');
+    const neurons = await decodeNeuronsLite(registry, elementType, bytes, { sliceMs: options.sliceMs });
     const snapshot: NeuronSnapshot = { netuid, block, fetchedAt, neurons };
     if (weightsOf !== undefined) snapshot.weights = await readWeights(conn, at, hash, netuid, weightsOf, neurons);
     return snapshot;
@@ -126,7 +132,10 @@ export function createChainReader(options: ChainReaderOptions = {}): NeuronReade
       try {
         return await read(netuid, readOptions.weightsOf);
       } catch (error) {
-        await drop();
+        // A node that answered with an error is still there; anything else (socket closed, no
+        // answer in time, bad bytes) may have left the connection unusable. Reconnecting costs a
+        // metadata download and a few hundred ms of @polkadot decoding, so only do it when needed.
+        if (!(isRpcError(error) && connection?.isConnected())) await drop();
         if (error instanceof ChainError) throw error;
         throw new ChainError(`reading netuid ${netuid} from ${endpoint} failed: ${firstLine(error)}`, { cause: error });
       }
