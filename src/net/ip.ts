@@ -53,19 +53,25 @@ export function formatIp(ip: IpValue): string {
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
-function parseIpv4(text: string): bigint | null {
+/** A dotted-quad IPv4 literal as an unsigned 32-bit number; null when `text` is not one. */
+export function parseIpv4Number(text: string): number | null {
   const m = IPV4.exec(text);
   if (!m) return null;
-  let value = 0n;
+  let value = 0;
   for (let i = 1; i <= 4; i += 1) {
     const part = m[i] as string;
     // Leading zeros are refused: some parsers read them as octal, so they are ambiguous.
     if (part.length > 1 && part.startsWith('0')) return null;
     const n = Number(part);
     if (n > 255) return null;
-    value = (value << 8n) | BigInt(n);
+    value = value * 256 + n;
   }
   return value;
+}
+
+function parseIpv4(text: string): bigint | null {
+  const n = parseIpv4Number(text);
+  return n === null ? null : BigInt(n);
 }
 
 function parseGroups(text: string): number[] | null {

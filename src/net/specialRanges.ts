@@ -7,6 +7,8 @@ import { cidrContains, parseCidr, type Cidr, type IpValue } from './ip.js';
  */
 
 interface SpecialRange { cidr: Cidr; category: string }
+/** IPv4 ranges as 32-bit numbers: the guard runs on every axon of every refresh and every connection. */
+interface Ipv4Range { base: number; mask: number; category: string }
 
 function table(rows: ReadonlyArray<readonly [string, string]>): SpecialRange[] {
   return rows.map(([cidr, category]) => ({ cidr: parseCidr(cidr), category }));
@@ -32,6 +34,18 @@ const IPV4 = table([
   ['255.255.255.255/32', 'broadcast'],
   ['240.0.0.0/4', 'reserved'],
 ]);
+
+const IPV4_NUMERIC: Ipv4Range[] = IPV4.map((r) => ({
+  base: Number(r.cidr.base),
+  mask: r.cidr.prefix === 0 ? 0 : (0xffffffff << (32 - r.cidr.prefix)) >>> 0,
+  category: r.category,
+}));
+
+/** `specialCategory` for an IPv4 address given as an unsigned 32-bit number. */
+export function ipv4Category(value: number): string | null {
+  for (const r of IPV4_NUMERIC) if (((value & r.mask) >>> 0) === r.base) return r.category;
+  return null;
+}
 
 const IPV6 = table([
   ['::/128', 'unspecified'],
@@ -76,8 +90,8 @@ export function embeddedIpv4(ip: IpValue): { form: EmbeddingForm; ipv4: IpValue 
 
 /** The special-purpose category of an address ("private", "loopback", ...), or null for a public one. */
 export function specialCategory(ip: IpValue): string | null {
-  const ranges = ip.family === 4 ? IPV4 : IPV6;
-  for (const r of ranges) if (cidrContains(r.cidr, ip)) return r.category;
+  if (ip.family === 4) return ipv4Category(Number(ip.value));
+  for (const r of IPV6) if (cidrContains(r.cidr, ip)) return r.category;
   if (ip.family === 6 && !cidrContains(GLOBAL_UNICAST, ip)) return 'reserved';
   return null;
 }
