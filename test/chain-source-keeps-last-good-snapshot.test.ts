@@ -65,6 +65,8 @@ describe('chain source', () => {
 
       await replay.start();
       await until(() => source.status().lastError === null);
+      expect(lines.filter((l) => l.msg === 'metagraph refreshed').at(-1)?.obj).toMatchObject({ added: 0, removed: 0, moved: 0 });
+      expect((lines.filter((l) => l.msg === 'metagraph refreshed').at(-1)?.obj as { recoveredAfterFailures?: number }).recoveredAfterFailures).toBeGreaterThanOrEqual(2);
       expect(source.status()).toMatchObject({ connected: true, stale: false, ageSeconds: 0, consecutiveFailures: 0 });
       expect(source.miners()?.eligible).toHaveLength(820);
     } finally {
@@ -78,7 +80,7 @@ describe('chain source', () => {
     let fire: (() => void) | undefined;
     const timers: Timers = { setTimeout: (fn, ms) => { delays.push(ms); fire = fn; return delays.length; }, clearTimeout: () => {} };
     const reader = createChainReader({ endpoint: `ws://127.0.0.1:${await freePort()}` });
-    const { logger } = recordingLogger();
+    const { logger, lines } = recordingLogger();
     const jitter = [0.5, 0, 1, 0.5, 0.5, 0.5, 0.5, 0.5];
     const source = createChainSource({
       netuid: 1, network: 'nowhere', reader, guard: createAddressGuard(), logger, timers,
@@ -94,6 +96,9 @@ describe('chain source', () => {
     expect(delays).toEqual([1000, 1500, 5000, 8000, 10_000, 10_000, 10_000]);
     expect(source.status()).toMatchObject({ block: null, stale: true, origin: null, consecutiveFailures: 7 });
     expect(source.miners()).toBeNull();
+    // One warning for the outage (the same error each time), the rest at debug.
+    const failed = lines.filter((l) => l.msg?.startsWith('metagraph refresh failed'));
+    expect(failed.map((l) => l.level)).toEqual(['warn', 'debug', 'debug', 'debug', 'debug', 'debug', 'debug']);
     await source.stop();
   });
 

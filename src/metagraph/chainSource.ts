@@ -138,12 +138,14 @@ export function createChainSource(options: ChainSourceOptions): ChainSource {
       if (stopped) return false;
       const diff = diffSnapshots(current?.neurons ?? null, next);
       const fromStore = current?.origin === 'store';
+      const recoveredAfter = failures;
       install(next, 'chain');
       failures = 0;
       lastError = null;
       const counts = current ? countMinerStates(current.miners) : EMPTY_COUNTS;
       logger.info({
         ...log, block: next.block, neurons: next.neurons.length, eligible: counts.eligible, fromStore,
+        ...(recoveredAfter > 0 ? { recoveredAfterFailures: recoveredAfter } : {}),
         added: diff.added.length, removed: diff.removed.length, moved: diff.moved.length,
         ...(diff.added.length && diff.added.length < next.neurons.length ? { addedHotkeys: diff.added.slice(0, SAMPLE) } : {}),
         ...(diff.removed.length ? { removedHotkeys: diff.removed.slice(0, SAMPLE) } : {}),
@@ -154,9 +156,13 @@ export function createChainSource(options: ChainSourceOptions): ChainSource {
     } catch (error) {
       if (stopped) return false;
       failures += 1;
-      lastError = error instanceof Error ? error.message : String(error);
-      logger.warn({ ...log, err: error, consecutiveFailures: failures, servingBlock: current?.neurons.block ?? null },
-        `metagraph refresh failed: ${lastError}`);
+      const message = error instanceof Error ? error.message : String(error);
+      // While the chain stays down, warn on the first failure, on a new error, and every 10th
+      // attempt; the attempts in between go to debug so an outage does not flood the logs.
+      const loud = failures === 1 || message !== lastError || failures % 10 === 0;
+      lastError = message;
+      logger[loud ? 'warn' : 'debug']({ ...log, err: error, consecutiveFailures: failures, servingBlock: current?.neurons.block ?? null },
+        `metagraph refresh failed: ${message}`);
       return false;
     }
   };

@@ -42,12 +42,13 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Connects to a subtensor node and initialises the API from its metadata (a 600 KB download
- * whose decoding inside @polkadot blocks the event loop for ~100-200 ms once per connection;
- * caching it across reconnects would cost more: re-encoding it to hex blocks for ~250 ms).
- * Rejects with a
+ * Connects to a subtensor node and initialises the API from its metadata. Rejects with a
  * `ChainError` (never hangs past the timeout, never leaves a socket retrying in the background).
  * Automatic reconnection is off: the caller decides when to try again and how long to wait.
+ *
+ * Initialising decodes 600 KB of metadata inside @polkadot, which blocks the event loop for
+ * ~150-250 ms once per connection. Caching the metadata across reconnects would not help:
+ * it is decoded again anyway, and re-encoding it to hex for the cache blocks for ~250 ms.
  */
 export async function connectChain(endpoint: string, options: ConnectOptions): Promise<ChainConnection> {
   const { logger, connectTimeoutMs = 15_000, requestTimeoutMs = 30_000 } = options;
@@ -76,12 +77,12 @@ export async function connectChain(endpoint: string, options: ConnectOptions): P
       await created.isReadyOrError;
       return created;
     })();
+    // If the timeout wins, init's later rejection must not become an unhandled rejection.
+    init.catch(() => {});
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeoutMs} ms`)), connectTimeoutMs);
     });
     const ready = await Promise.race([init, timeout]);
-    // A late rejection of the losing promise must not become an unhandled rejection.
-    init.catch(() => {});
     connected = provider.isConnected;
     if (!connected) throw new Error('connection closed during initialisation');
     provider.on('disconnected', () => { connected = false; });
