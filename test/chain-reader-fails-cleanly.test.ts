@@ -6,6 +6,7 @@ import { CHAIN_PRESETS, chainNetworkName, resolveChainEndpoint } from '../src/me
 import { freePort } from './support/ports.js';
 import { startChainReplay, type ChainReplay } from './support/chainReplay.js';
 import { recordingLogger } from './support/recordingLogger.js';
+import { recordedNeuronsHex } from './support/neuronFixtures.js';
 
 const POLKADOT_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const NEURONS = { method: 'state_call', call: 'NeuronInfoRuntimeApi_get_neurons_lite' };
@@ -96,6 +97,12 @@ describe('chain reader failures', () => {
     await expect(r.readNeurons(1)).rejects.toThrow(/cannot connect to .*ECONNREFUSED/);
     await replay.start();
     expect((await r.readNeurons(1)).block).toBe(6_852_690);
+  });
+
+  it('rejects a truncated neuron list instead of returning part of it', async () => {
+    const r = reader({ endpoint: replay.url });
+    replay.setNeuronsLite(recordedNeuronsHex().slice(0, 100_002));
+    await expect(r.readNeurons(1)).rejects.toThrow(/^reading netuid 1 from .* failed: .*(truncated|decode)/i);
   });
 
   it('waits for slow answers', async () => {
