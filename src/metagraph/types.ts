@@ -38,6 +38,15 @@ export interface Neuron {
   lastUpdate: number;
 }
 
+/** One validator's row of `SubtensorModule.Weights(netuid, uid)`: its own view of the miners. */
+export interface ValidatorWeights {
+  validatorHotkey: string;
+  /** The validator's uid at the snapshot's block; null when the hotkey is not registered there. */
+  validatorUid: number | null;
+  /** (uid, weight) pairs, weights divided by 65535; uids refer to the same snapshot's neurons. */
+  row: ReadonlyArray<readonly [number, number]>;
+}
+
 /** A neuron read at one block (chain) or at load time (static). */
 export interface NeuronSnapshot {
   netuid: number;
@@ -46,6 +55,8 @@ export interface NeuronSnapshot {
   /** Unix time in ms when this snapshot was read. */
   fetchedAt: number;
   neurons: readonly Neuron[];
+  /** Present when a validator's weights were read at the same block (score source `weightsOf`). */
+  weights?: ValidatorWeights;
 }
 
 /** A miner as routing sees it: an endpoint, an identity, a validator score, and eligibility. */
@@ -62,7 +73,15 @@ export interface MinerEntry {
   eligible: boolean;
   /** Why an ineligible miner is excluded, e.g. "not serving", "validator", "private address". */
   excludedReason?: string;
+  /** The reason's category, a bounded set fit for a metric label (chain sources set it). */
+  excludedKind?: ExclusionKind;
 }
+
+/** Categories of `excludedReason`. */
+export type ExclusionKind = 'not_serving' | 'validator' | 'blocked_address' | 'denied' | 'not_allowed' | 'duplicate';
+
+/** Where validator scores came from: a validator's weights row, a per-neuron chain score, or none (uniform). */
+export type ScoreSourceName = 'weights' | 'incentive' | 'consensus' | 'dividends' | 'trust' | 'uniform';
 
 /** The miners one model can use, rebuilt atomically whenever its source refreshes. */
 export interface MinerSnapshot {
@@ -71,4 +90,6 @@ export interface MinerSnapshot {
   fetchedAt: number;
   miners: readonly MinerEntry[];
   eligible: readonly MinerEntry[];
+  /** The score source actually used, after any fallback (chain sources set it). */
+  scoreSource?: ScoreSourceName;
 }

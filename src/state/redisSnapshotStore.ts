@@ -1,0 +1,66 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../metagraph/logger.js';
+import { parseSnapshot, serializeSnapshot, SNAPSHOT_VERSION } from '../metagraph/snapshotCodec.js';
+import type { SnapshotStore } from '../metagraph/snapshotStore.js';
+
+export interface RedisSnapshotStoreOptions {
+  /** A connected (or connecting) ioredis client; the store never closes it. */
+  redis: Redis;
+  logger: Logger;
+  /**
+   * Give up on one Redis command after this long (default 2 s). ioredis queues commands while
+   * it reconnects; start-up must not wait on a dead Redis when the chain could answer instead.
+   */
+  timeoutMs?: number;
+}
+
+/** The Redis key of a subnet's snapshot. */
+export function snapshotRedisKey(network: string, netuid: number): string {
+  return `taogate:metagraph:v${SNAPSHOT_VERSION}:${network}:${netuid}`;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+    // The command may still fail after we stopped waiting; that is not an unhandled rejection.
+    work.catch(() => {});
+  }
+}
+
+/** Snapshots in Redis under `taogate:metagraph:v1:<network>:<netuid>`, shared by every gateway replica. */
+export function createRedisSnapshotStore(options: RedisSnapshotStoreOptions): SnapshotStore {
+  const { redis, logger, timeoutMs = 2000 } = options;
+  return {
+    async load(network, netuid) {
+      const key = snapshotRedisKey(network, netuid);
+      let text: string | null;
+      try {
+        text = await withTimeout(redis.get(key), timeoutMs, `GET ${key}`);
+      } catch (error) {
+        logger.warn({ err: error, key }, 'cannot read stored metagraph snapshot from Redis');
+        return null;
+      }
+      if (text === null) return null;
+      try {
+        return parseSnapshot(text, { network, netuid });
+      } catch (error) {
+        logger.warn({ err: error, key, network, netuid }, `ignoring stored metagraph snapshot: ${(error as Error).message}`);
+        return null;
+      }
+    },
+    async save(network, snapshot) {
+      const key = snapshotRedisKey(network, snapshot.netuid);
+      try {
+        await withTimeout(redis.set(key, serializeSnapshot(network, snapshot)), timeoutMs, `SET ${key}`);
+      } catch (error) {
+        logger.warn({ err: error, key }, 'cannot save metagraph snapshot to Redis');
+      }
+    },
+  };
+}
