@@ -1,4 +1,4 @@
-// Worker for bench/sr25519.mjs: answers sign jobs (WASM, the fastest backend) or no-op jobs,
+// Worker for bench/sr25519.ts (plain JS, so the thread needs no TypeScript loader): answers sign jobs (WASM, the fastest backend) or no-op jobs,
 // so the bench can price a worker round trip against signing inline.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as wasm from '@polkadot/wasm-crypto';

@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/load.js';
 import { demoCommand } from './demo.js';
+import { minerCommand } from './miner.js';
 import { serveCommand } from './serve.js';
 
 const USAGE = `taogate: an OpenAI-compatible gateway onto Bittensor subnets
@@ -7,6 +8,8 @@ const USAGE = `taogate: an OpenAI-compatible gateway onto Bittensor subnets
 usage:
   taogate demo [--port N]            local subnet of reference miners + gateway (no chain, no Redis)
   taogate serve --config FILE        run the gateway (config also from TAOGATE_CONFIG)
+  taogate miner --wallet NAME --allow SS58 [--upstream URL] [--axon]
+                                     a miner verifying signed requests (taogate miner --help)
   taogate help                       this text
 `;
 
@@ -15,6 +18,7 @@ type Command = (args: string[], env: NodeJS.ProcessEnv) => Promise<void>;
 const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   serve: serveCommand,
+  miner: minerCommand,
 };
 
 /** The `taogate` CLI. */

@@ -1,14 +1,16 @@
 import { parse as parseYaml } from 'yaml';
+import { identityFromEnv } from './identitySchema.js';
 
 /**
  * Environment overrides, applied above the config file:
  * - `PORT`, `HOST`, `LOG_LEVEL`: the usual shorthands for server.port, server.host, log.level;
  * - `TAOGATE__<path>` with `__` between segments sets any key, e.g.
  *   `TAOGATE__server__bodyLimitBytes=2097152` or `TAOGATE__models__sn1__fanout__retries=2`.
- *   Values are read as YAML scalars/flow collections, so `8080`, `true` and `[a, b]` keep their types.
+ *   Values are read as YAML scalars/flow collections, so `8080`, `true` and `[a, b]` keep their types;
+ * - `TAOGATE_HOTKEY_MNEMONIC`, `TAOGATE_HOTKEY_SEED`: the gateway's hotkey secret, as a Secret.
  */
 export function envOverrides(env: Record<string, string | undefined>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = identityFromEnv(env);
   const shorthands: Array<[string, string[]]> = [
     ['HOST', ['server', 'host']],
     ['PORT', ['server', 'port']],

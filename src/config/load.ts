@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { envOverrides } from './env.js';
+import { resolveIdentityPaths } from './identitySchema.js';
 
 /** A configuration problem, with every offending path named in the message. */
 export class ConfigError extends Error {
@@ -33,6 +34,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   }
   raw = deepMerge(raw, envOverrides(options.env ?? {}));
   raw = inlineStaticMinerFiles(raw, baseDir);
+  if (isPlainObject(raw) && raw.identity !== undefined) raw = { ...raw, identity: resolveIdentityPaths(raw.identity, baseDir) };
   return parseConfig(raw);
 }
 

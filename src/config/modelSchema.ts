@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { axonMappingSchema } from './axonSchema.js';
 
 const protocolSchema = z.enum(['openai', 'epistula', 'axon']);
 
@@ -55,9 +56,16 @@ export const modelSchema = z.strictObject({
   timeouts: timeoutsSchema.prefault({}),
   /** A miner answer larger than this is treated as a failure. */
   maxResponseBytes: z.int().positive().default(4 * 1024 * 1024),
-  /** Extra headers sent to every miner of this model. */
+  /** Extra headers sent to every miner of this model (e.g. a model header some subnets expect). */
   headers: z.record(z.string(), z.string()).default({}),
   ownedBy: z.string().default('taogate'),
+  /** How requests map onto the synapse of `protocol: axon` miners (see README, "axon mapping"). */
+  axon: axonMappingSchema.optional(),
+}).superRefine((model, ctx) => {
+  const usesAxon = model.protocol === 'axon' || (model.source.miners ?? []).some((m) => m.protocol === 'axon');
+  if (usesAxon && model.axon === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['axon'], message: 'required with protocol axon: a synapse mapping, e.g. { preset: sn1-stream-prompting }' });
+  }
 });
 
 export type ModelConfig = z.infer<typeof modelSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelSchema } from './modelSchema.js';
+import { identitySchema, requireIdentityForSigning } from './identitySchema.js';
 
 /**
  * The whole configuration, parsed once by this strict schema (unknown keys are errors, so a
@@ -30,7 +31,9 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   models: z.record(z.string().regex(/^[\w.:/@-]{1,128}$/, 'model names use letters, digits and . _ : / @ -'), modelSchema)
     .refine((models) => Object.keys(models).length > 0, 'declare at least one model'),
-});
+  /** The gateway's hotkey; required when a model uses epistula or axon. */
+  identity: identitySchema.optional(),
+}).superRefine(requireIdentityForSigning);
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

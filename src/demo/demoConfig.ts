@@ -1,20 +1,25 @@
 import type { ConfigInput } from '../config/schema.js';
+import type { Secret } from '../config/secret.js';
 import type { LocalSubnet } from './localSubnet.js';
 
 export const DEMO_MODEL = 'taogate-demo';
 
-/** The gateway config of the demo: one model on the local subnet, loopback explicitly allowed. */
-export function demoConfig(subnet: LocalSubnet, port: number): ConfigInput {
+/**
+ * The gateway config of the demo: one model on the local subnet, loopback explicitly allowed,
+ * requests signed with Epistula by the gateway's throwaway hotkey (`gatewaySeed`).
+ */
+export function demoConfig(subnet: LocalSubnet, port: number, gatewaySeed: Secret): ConfigInput {
   return {
     server: { host: '127.0.0.1', port },
     network: { allowCidrs: ['127.0.0.0/8'] },
+    identity: { seed: gatewaySeed },
     models: {
       [DEMO_MODEL]: {
         netuid: 1,
-        protocol: 'openai',
+        protocol: 'epistula',
         source: {
           type: 'static',
-          miners: subnet.miners.map(({ spec, handle }) => ({ uid: spec.uid, hotkey: spec.hotkey, host: '127.0.0.1', port: handle.port })),
+          miners: subnet.miners.map(({ spec, hotkey, handle }) => ({ uid: spec.uid, hotkey, host: '127.0.0.1', port: handle.port })),
         },
         fanout: { retries: 2 },
         timeouts: { connectMs: 1_000, firstByteMs: 5_000, idleMs: 5_000, totalMs: 30_000 },
@@ -24,9 +29,10 @@ export function demoConfig(subnet: LocalSubnet, port: number): ConfigInput {
 }
 
 /** Ready-to-paste examples for the printed banner. */
-export function demoSnippets(url: string): string {
+export function demoSnippets(url: string, gatewayHotkey: string): string {
   return `
 taogate demo is running at ${url}  (model: ${DEMO_MODEL})
+gateway hotkey ${gatewayHotkey} (throwaway): every request to the miners is signed with Epistula
 
 curl:
   curl ${url}/v1/chat/completions -H 'content-type: application/json' \\

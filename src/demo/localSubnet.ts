@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { Secret } from '../config/secret.js';
+import { hotkeyFromSeed } from '../identity/index.js';
 import { startReferenceMiner, type ReferenceMinerHandle } from '../miner/referenceMiner.js';
 
-/** One miner of the demo subnet: how it behaves, and its made-up identity. */
+/** One miner of the demo subnet and how it behaves. */
 export interface DemoMinerSpec {
   uid: number;
-  hotkey: string;
+  name: string;
   latencyMs: number;
   tokenDelayMs: number;
   failureRate: number;
@@ -11,24 +14,40 @@ export interface DemoMinerSpec {
 
 /** Five miners: fast, steady, slow, very slow and flaky, so routing has something to choose. */
 export const DEMO_MINERS: readonly DemoMinerSpec[] = [
-  { uid: 1, hotkey: 'demo-miner-1-fast', latencyMs: 5, tokenDelayMs: 2, failureRate: 0 },
-  { uid: 2, hotkey: 'demo-miner-2-steady', latencyMs: 20, tokenDelayMs: 5, failureRate: 0 },
-  { uid: 3, hotkey: 'demo-miner-3-slow', latencyMs: 120, tokenDelayMs: 15, failureRate: 0 },
-  { uid: 4, hotkey: 'demo-miner-4-sluggish', latencyMs: 400, tokenDelayMs: 25, failureRate: 0 },
-  { uid: 5, hotkey: 'demo-miner-5-flaky', latencyMs: 10, tokenDelayMs: 3, failureRate: 0.3 },
+  { uid: 1, name: 'fast', latencyMs: 5, tokenDelayMs: 2, failureRate: 0 },
+  { uid: 2, name: 'steady', latencyMs: 20, tokenDelayMs: 5, failureRate: 0 },
+  { uid: 3, name: 'slow', latencyMs: 120, tokenDelayMs: 15, failureRate: 0 },
+  { uid: 4, name: 'sluggish', latencyMs: 400, tokenDelayMs: 25, failureRate: 0 },
+  { uid: 5, name: 'flaky', latencyMs: 10, tokenDelayMs: 3, failureRate: 0.3 },
 ];
 
 export interface LocalSubnet {
-  miners: Array<{ spec: DemoMinerSpec; handle: ReferenceMinerHandle }>;
+  miners: Array<{ spec: DemoMinerSpec; hotkey: string; handle: ReferenceMinerHandle }>;
   stop(): Promise<void>;
 }
 
-/** Starts the demo's miners on 127.0.0.1, each on its own free port. */
-export async function startLocalSubnet(specs: readonly DemoMinerSpec[] = DEMO_MINERS): Promise<LocalSubnet> {
-  const miners = await Promise.all(specs.map(async (spec) => ({
-    spec,
-    handle: await startReferenceMiner({ latencyMs: spec.latencyMs, tokenDelayMs: spec.tokenDelayMs, failureRate: spec.failureRate }),
-  })));
+/** A fresh random hotkey that lives as long as the process: the demo's identities. */
+export async function throwawayHotkey(): Promise<{ seed: Secret; address: string }> {
+  const seed = `0x${randomBytes(32).toString('hex')}`;
+  const { address } = await hotkeyFromSeed(seed);
+  return { seed: new Secret(seed), address };
+}
+
+/**
+ * Starts the demo's miners on 127.0.0.1, each on its own free port with its own throwaway
+ * hotkey, verifying Epistula signatures and serving only `gatewayHotkey`, as subnet miners do.
+ */
+export async function startLocalSubnet(gatewayHotkey: string, specs: readonly DemoMinerSpec[] = DEMO_MINERS): Promise<LocalSubnet> {
+  const miners = await Promise.all(specs.map(async (spec) => {
+    const { address } = await throwawayHotkey();
+    const handle = await startReferenceMiner({
+      latencyMs: spec.latencyMs,
+      tokenDelayMs: spec.tokenDelayMs,
+      failureRate: spec.failureRate,
+      auth: { hotkey: address, isAllowedSigner: (signer) => signer === gatewayHotkey },
+    });
+    return { spec, hotkey: address, handle };
+  }));
   return {
     miners,
     stop: async () => {

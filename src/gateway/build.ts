@@ -13,6 +13,9 @@ import { ModelCatalog, type ModelEntry } from '../pipeline/modelCatalog.js';
 import { RoundRobin } from '../routing/roundRobin.js';
 import { MinerDispatchers } from '../transport/dispatchers.js';
 import { OpenAICompatibleTransport } from '../transport/openaiTransport.js';
+import { createEpistulaTransport } from '../transport/epistulaTransport.js';
+import { AxonTransport } from '../transport/axonTransport.js';
+import { GatewayIdentity } from './identity.js';
 import type { Transport } from '../transport/types.js';
 import type { Hono } from 'hono';
 import type { GatewayEnv } from '../http/types.js';
@@ -41,8 +44,11 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const logger = options.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
   const dispatchers = new MinerDispatchers();
+  const identity = new GatewayIdentity(config.identity, logger);
   const transports = new Map<MinerProtocol, Transport>([
     ['openai', new OpenAICompatibleTransport('openai', dispatchers)],
+    ['epistula', createEpistulaTransport(dispatchers, identity.signer, now)],
+    ['axon', new AxonTransport(dispatchers, identity.signer)],
   ]);
 
   const models: ModelEntry[] = Object.entries(config.models).map(([name, modelConfig]) => ({
@@ -59,6 +65,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const draining = { value: false };
   const checks: ReadinessCheck[] = [
     { name: 'shutdown', check: () => (draining.value ? { ok: false, reason: 'shutting down' } : { ok: true }) },
+    ...identity.readinessChecks(),
     ...models.map((m): ReadinessCheck => ({
       name: `model:${m.name}`,
       check: () => {
@@ -69,12 +76,14 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   ];
   const app = createApp({
     pipeline, catalog, metrics, logger,
-    readiness: () => evaluateReadiness(checks),
+    readiness: () => evaluateReadiness(checks, identity.readinessInfo()),
     bodyLimitBytes: config.server.bodyLimitBytes,
     exposeMinerHeaders: config.server.exposeMinerHeaders,
   });
 
   const services: GatewayParts['services'] = [
+    // First: nothing that signs may run before the hotkey is loaded.
+    { name: 'identity', start: () => identity.start(), stop: async () => {} },
     {
       name: 'miner pools',
       start: async () => { await Promise.all(models.map((m) => m.pool.start())); },

@@ -1,7 +1,7 @@
 /**
  * The one place that chooses how sr25519 is computed.
  *
- * `node bench/sr25519.mjs` (164-byte Epistula message, 2 shared cores): the schnorrkel WASM
+ * `npx tsx bench/sr25519.ts` (164-byte Epistula message, 2 shared cores): the schnorrkel WASM
  * build in `@polkadot/wasm-crypto` signs in ~140 µs and verifies in ~350 µs; the pure-JS
  * implementations need ~850-1050 µs and ~1750-2700 µs (`@scure/sr25519@2.3.0`, and
  * `@polkadot/util-crypto@14`'s `sr25519Sign`/`sr25519Verify`, which run a bundled

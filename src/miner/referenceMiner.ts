@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { generateAnswer } from './textGenerator.js';
 import { promptOf } from './promptText.js';
 import { writeJsonAnswer, writeStreamAnswer, type MinerAnswer } from './completionWriter.js';
+import { MinerAuth, type MinerAuthOptions, type Rejection } from './minerAuth.js';
+import { STREAM_PROMPTING, streamPromptingTurns, writeStreamPrompting } from './streamPrompting.js';
+import { forwardToUpstream, type UpstreamOptions } from './upstream.js';
 
 /** Checks a request before it is served (Epistula signatures, allow-lists); null when accepted. */
 export type RequestGuard = (req: IncomingMessage, body: Buffer) => { status: number; message: string } | null;
@@ -22,6 +25,17 @@ export interface ReferenceMinerOptions {
   failureRate?: number;
   random?: () => number;
   guard?: RequestGuard;
+  /**
+   * Verify requests like a subnet miner: Epistula v2 on the OpenAI endpoints, the dendrite
+   * headers on the axon synapse. Without it, requests are served unchecked (plain `openai`).
+   */
+  auth?: MinerAuthOptions;
+  /** Also serve SN1's `StreamPromptingSynapse` at `POST /StreamPromptingSynapse`. */
+  axon?: boolean;
+  /** Forward to this OpenAI-compatible server instead of generating deterministic text. */
+  upstream?: UpstreamOptions;
+  /** Called for every refused request (for logs). */
+  onRejected?: (rejection: Rejection & { path: string }) => void;
   /** Largest request body accepted. */
   maxBodyBytes?: number;
 }
@@ -29,6 +43,8 @@ export interface ReferenceMinerOptions {
 export interface ReferenceMinerHandle {
   url: string;
   port: number;
+  /** The miner's hotkey when it verifies requests. */
+  hotkey: string | undefined;
   server: Server;
   /** Requests received (including refused ones). */
   readonly requests: number;
@@ -38,12 +54,15 @@ export interface ReferenceMinerHandle {
 const PATHS: Record<string, 'chat' | 'completions'> = { '/v1/chat/completions': 'chat', '/v1/completions': 'completions' };
 
 /**
- * An OpenAI-compatible miner that writes deterministic text. It serves the demo, the tests
- * and benchmarks, and stands in for a model server when `taogate miner` has no upstream.
+ * An OpenAI-compatible miner (and, optionally, an SN1 axon) that verifies signed requests and
+ * answers with deterministic text or from an upstream model server. It is `taogate miner`, and
+ * it serves the demo, the tests and benchmarks.
  */
 export async function startReferenceMiner(options: ReferenceMinerOptions = {}): Promise<ReferenceMinerHandle> {
   const random = options.random ?? Math.random;
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const auth = options.auth === undefined ? undefined : new MinerAuth(options.auth);
+  const axonPath = options.axon === true ? `/${STREAM_PROMPTING.name}` : undefined;
   let requests = 0;
   const server = createServer((req, res) => {
     requests++;
@@ -58,24 +77,36 @@ export async function startReferenceMiner(options: ReferenceMinerOptions = {}): 
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/v1/models') return sendJson(res, 200, { object: 'list', data: [{ id: options.model ?? 'reference', object: 'model', created: 0, owned_by: 'taogate' }] });
-    const endpoint = PATHS[path];
+    const endpoint = path === axonPath ? 'axon' : PATHS[path];
     if (req.method !== 'POST' || endpoint === undefined) return sendError(res, 404, 'not found');
     const body = await readBody(req, maxBody);
     if (body === undefined) return sendError(res, 413, 'request too large');
-    const refusal = options.guard?.(req, body) ?? null;
-    if (refusal !== null) return sendError(res, refusal.status, refusal.message);
-    let request: Record<string, unknown>;
-    try {
-      request = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return sendError(res, 400, 'invalid JSON');
+    const request = parseObject(body);
+    // Axons check the headers, then the parsed body's hash; Epistula signs the raw bytes.
+    const refusal = endpoint === 'axon'
+      ? (request === undefined ? { status: 400, message: 'synapse body is not a JSON object' } : auth?.axon(req, request, STREAM_PROMPTING.hashFields) ?? null)
+      : auth?.epistula(req, body) ?? null;
+    const rejection = refusal ?? options.guard?.(req, body) ?? null;
+    if (rejection !== null) {
+      options.onRejected?.({ ...rejection, path });
+      return sendError(res, rejection.status, rejection.message);
     }
+    if (request === undefined) return sendError(res, 400, 'invalid JSON');
     const latency = typeof options.latencyMs === 'function' ? options.latencyMs() : (options.latencyMs ?? 0);
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if ((options.failureRate ?? 0) > 0 && random() < options.failureRate!) {
       if (random() < 0.5) return sendError(res, 503, 'miner overloaded');
       res.socket?.destroy();
       return;
+    }
+    if (endpoint === 'axon') {
+      const turns = streamPromptingTurns(request);
+      if (turns === null) return sendError(res, 400, 'roles and messages must be equally long, non-empty lists of strings');
+      const upstream = options.upstream === undefined ? {} : { upstream: options.upstream };
+      return writeStreamPrompting(res, turns, { ...upstream, tokenDelayMs: options.tokenDelayMs ?? 0, answerWords: options.answerWords ?? 24 });
+    }
+    if (options.upstream !== undefined) {
+      return forwardToUpstream(options.upstream, endpoint === 'chat' ? 'chat/completions' : 'completions', body, request, res);
     }
     const answer = answerFor(endpoint, request, options);
     if (request.stream === true) {
@@ -91,6 +122,7 @@ export async function startReferenceMiner(options: ReferenceMinerOptions = {}): 
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
+    hotkey: auth?.hotkey,
     server,
     get requests() {
       return requests;
@@ -135,6 +167,16 @@ function forcedTool(request: Record<string, unknown>): string | undefined {
   if (choice === 'required') return tools[0]?.function?.name;
   if (typeof choice === 'object' && choice !== null) return choice.function?.name;
   return undefined;
+}
+
+/** The body as a JSON object, or undefined when it is not one. */
+function parseObject(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {

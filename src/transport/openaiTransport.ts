@@ -6,6 +6,7 @@ import { answerToDeltas } from '../openai/render.js';
 import type { MinerDispatchers } from './dispatchers.js';
 import { openExchange, type Exchange } from './httpExchange.js';
 import { MinerError } from './minerError.js';
+import { mergeHeaders } from './requestHeaders.js';
 import { SseLineTooLongError, SseParser } from './sseParser.js';
 import type { CallTiming, MinerCall, MinerStream, Transport } from './types.js';
 
@@ -55,12 +56,11 @@ export class OpenAICompatibleTransport implements Transport {
     // Always ask for usage: token counts feed rate limits and telemetry even when the client did not ask.
     if (streaming) payload.stream_options = { include_usage: true };
     const body = Buffer.from(JSON.stringify(payload));
-    const headers: Record<string, string> = {
-      ...model.headers,
-      'content-type': 'application/json',
-      accept: streaming ? 'text/event-stream' : 'application/json',
-      ...this.#decorate?.(call, body),
-    };
+    const headers = mergeHeaders(
+      model.headers,
+      { 'content-type': 'application/json', accept: streaming ? 'text/event-stream' : 'application/json' },
+      this.#decorate?.(call, body),
+    );
     return openExchange({
       dispatcher: this.#dispatchers.get(model.timeouts.connectMs),
       origin: originOf(miner.host, miner.port),

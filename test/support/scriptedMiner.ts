@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { answerFor } from '../../src/miner/referenceMiner.js';
 import { writeJsonAnswer, writeStreamAnswer, type MinerAnswer } from '../../src/miner/completionWriter.js';
+import { hotkeyFromSeed } from '../../src/identity/index.js';
+import { verifyEpistula, type EpistulaVerdict } from '../../src/protocols/epistula.js';
+import { ReplayCache } from '../../src/protocols/replayCache.js';
 
 /** What a scripted miner does with one request. */
 export type Behaviour =
@@ -31,6 +34,23 @@ export interface RecordedRequest {
   rawBody: Buffer;
   /** Set when the client went away before the response was complete. */
   aborted: boolean;
+  /** The Epistula check's outcome, when the miner verifies signatures. */
+  verdict?: EpistulaVerdict;
+}
+
+/** Options of a scripted miner beyond its behaviour. */
+export interface ScriptedMinerOptions {
+  /**
+   * Verify Epistula v2 like a subnet miner before the scripted behaviour runs, answering a
+   * refusal with the status real miners use. The miner's hotkey comes from `seed` (default: a
+   * fixed seed per uid); only `allow` may sign.
+   */
+  epistula?: { allow: readonly string[]; seed?: string; maxAgeMs?: number; nowMs?: () => number };
+}
+
+/** A fixed, distinct seed per uid for scripted miners that have a real hotkey. */
+export function scriptedMinerSeed(uid: number): string {
+  return `0x${(uid % 256).toString(16).padStart(2, '0').repeat(32)}`;
 }
 
 export interface ScriptedMiner {
@@ -53,8 +73,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * failing, hanging, cutting streams, lying. The base answers are the reference miner's
  * deterministic ones, so a test can assert the exact text a healthy miner gives.
  */
-export async function startScriptedMiner(uid: number, initial: Behaviour | ((n: number) => Behaviour) = { kind: 'ok' }): Promise<ScriptedMiner> {
+export async function startScriptedMiner(uid: number, initial: Behaviour | ((n: number) => Behaviour) = { kind: 'ok' }, options: ScriptedMinerOptions = {}): Promise<ScriptedMiner> {
   let script = typeof initial === 'function' ? initial : () => initial;
+  const epistula = options.epistula;
+  const hotkey = epistula === undefined ? `scripted-miner-${uid}` : (await hotkeyFromSeed(epistula.seed ?? scriptedMinerSeed(uid))).address;
+  const replays = new ReplayCache();
   const requests: RecordedRequest[] = [];
   const abortWaiters: Array<() => void> = [];
   const server = createServer((req, res) => {
@@ -71,6 +94,19 @@ export async function startScriptedMiner(uid: number, initial: Behaviour | ((n: 
     } catch { /* recorded as empty */ }
     const record: RecordedRequest = { path: req.url ?? '', headers: req.headers, body, rawBody, aborted: false };
     requests.push(record);
+    if (epistula !== undefined) {
+      record.verdict = verifyEpistula({
+        headers: req.headers, body: rawBody, ownHotkey: hotkey, replayCache: replays,
+        isAllowedSigner: (signer) => epistula.allow.includes(signer),
+        ...(epistula.maxAgeMs === undefined ? {} : { maxAgeMs: epistula.maxAgeMs }),
+        ...(epistula.nowMs === undefined ? {} : { nowMs: epistula.nowMs() }),
+      });
+      if (!record.verdict.ok) {
+        res.writeHead(record.verdict.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: record.verdict.message }));
+        return;
+      }
+    }
     res.once('close', () => {
       if (!res.writableFinished) {
         record.aborted = true;
@@ -163,7 +199,7 @@ export async function startScriptedMiner(uid: number, initial: Behaviour | ((n: 
     url: `http://127.0.0.1:${port}`,
     port,
     uid,
-    hotkey: `scripted-miner-${uid}`,
+    hotkey,
     requests,
     behave(next) {
       script = typeof next === 'function' ? next : () => next;

@@ -1,6 +1,6 @@
 // sr25519 speed and cross-compatibility, for a typical Epistula message (~160 bytes).
 //
-//   npx tsc -p tsconfig.json && node bench/sr25519.mjs
+//   npx tsx bench/sr25519.ts
 //
 // Compares the implementations available to the gateway, checks that every implementation
 // accepts every other's signatures (miners verify with Rust schnorrkel via Python), and prices
@@ -20,16 +20,59 @@ import {
 } from '@polkadot/util-crypto';
 import * as scure from '@scure/sr25519';
 import * as wasm from '@polkadot/wasm-crypto';
-import { hotkeyFromMnemonic, sr25519Backend, verifySignature } from '../dist/identity/index.js';
+import { hotkeyFromMnemonic, sr25519Backend, verifySignature } from '../src/identity/index.js';
 
 // Public test vector from PROTOCOLS.md §5; never a real key.
 const PHRASE = 'old leopard transfer rib spatial phone calm indicate online fire caution review';
 
+/** How long to measure: `rounds` timed rounds of at least `roundMs` each (the median is kept). */
+export interface BenchOptions {
+  rounds: number;
+  roundMs: number;
+}
+
+/** One implementation's median µs per signature and per verification. */
+export interface ImplementationResult {
+  name: string;
+  signUs: number;
+  verifyUs: number;
+}
+
+/** What offloading signing to a worker thread would cost and save, per signature. */
+export interface WorkerResult {
+  noopRoundTripUs: number;
+  signRoundTripUs: number;
+  pipelinedSignWallUs: number;
+  pipelinedSignMainThreadUs: number;
+  inlineSignUs: number;
+  workerSignatureValid: boolean;
+  offloadSavesMainThreadUs: number;
+  offloadAddsLatencyUs: number;
+  cheaperThanRoundTrip: boolean;
+}
+
+/** Everything `runSr25519Bench` measured. */
+export interface Sr25519BenchResult {
+  messageBytes: number;
+  implementations: ImplementationResult[];
+  crossVerifyOk: boolean;
+  crossVerify: boolean[][];
+  fastestSign: string;
+  fastestVerify: string;
+  worker: WorkerResult;
+}
+
+interface Implementation {
+  name: string;
+  sign: () => Uint8Array;
+  verify: (signature: Uint8Array) => boolean;
+}
+
 /** Median µs/op of `fn` over `rounds` timed rounds of at least `roundMs` each, after a warm-up. */
-function measure(fn, { rounds, roundMs }) {
+function measure(fn: () => unknown, { rounds, roundMs }: BenchOptions): number {
   const warmUntil = performance.now() + roundMs;
   while (performance.now() < warmUntil) fn();
-  const samples = [];
+  const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let n = 0;
     const start = performance.now();
@@ -41,15 +84,14 @@ function measure(fn, { rounds, roundMs }) {
     }
     samples.push(((now - start) * 1000) / n);
   }
-  samples.sort((a, b) => a - b);
-  return round(samples[Math.floor(samples.length / 2)]);
+  return median(samples);
 }
 
 /** Median µs/op of an async job run one at a time (a round trip), after a warm-up. */
-async function measureAsync(job, { rounds, roundMs }) {
+async function measureAsync(job: () => Promise<unknown>, { rounds, roundMs }: BenchOptions): Promise<number> {
   const warmUntil = performance.now() + roundMs;
   while (performance.now() < warmUntil) await job();
-  const samples = [];
+  const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let n = 0;
     const start = performance.now();
@@ -59,22 +101,22 @@ async function measureAsync(job, { rounds, roundMs }) {
     }
     samples.push(((performance.now() - start) * 1000) / n);
   }
-  samples.sort((a, b) => a - b);
-  return round(samples[Math.floor(samples.length / 2)]);
+  return median(samples);
 }
 
-const round = (x) => Math.round(x * 10) / 10;
+const round = (x: number): number => Math.round(x * 10) / 10;
+const median = (xs: number[]): number => round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
 
 /**
  * Many jobs in flight at once: wall µs/op, and the main thread's own busy µs/op (event-loop
  * utilisation), which is what offloading would save the gateway's event loop.
  */
-async function measurePipelined(job, { rounds, roundMs }, inFlight = 32) {
-  const batch = () => Promise.all(Array.from({ length: inFlight }, job));
+async function measurePipelined(job: () => Promise<unknown>, { rounds, roundMs }: BenchOptions, inFlight = 32): Promise<{ wallUs: number; mainThreadUs: number }> {
+  const batch = (): Promise<unknown[]> => Promise.all(Array.from({ length: inFlight }, job));
   const warmUntil = performance.now() + roundMs;
   while (performance.now() < warmUntil) await batch();
-  const walls = [];
-  const busy = [];
+  const walls: number[] = [];
+  const busy: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let n = 0;
     const elu = performance.eventLoopUtilization();
@@ -86,30 +128,35 @@ async function measurePipelined(job, { rounds, roundMs }, inFlight = 32) {
     walls.push(((performance.now() - start) * 1000) / n);
     busy.push((performance.eventLoopUtilization(elu).active * 1000) / n);
   }
-  const median = (xs) => round(xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
   return { wallUs: median(walls), mainThreadUs: median(busy) };
 }
 
-function epistulaMessage(address) {
+function epistulaMessage(address: string): Uint8Array {
   const bodyHash = createHash('sha256').update('{"model":"x","messages":[{"role":"user","content":"hi"}]}').digest('hex');
   return new TextEncoder().encode(`${bodyHash}.${randomUUID()}.${Date.now()}.${address}`);
 }
 
-async function startSignWorker(pair) {
+interface SignWorker {
+  call(op: 'noop' | 'sign', message?: Uint8Array): Promise<Uint8Array | undefined>;
+  stop(): Promise<number>;
+}
+
+/** A worker thread that signs (or does nothing) on request; plain JS, so it needs no loader. */
+async function startSignWorker(pair: { publicKey: Uint8Array; secretKey: Uint8Array }): Promise<SignWorker> {
   const worker = new Worker(fileURLToPath(new URL('./sr25519-sign-worker.mjs', import.meta.url)), {
     workerData: { publicKey: pair.publicKey, secretKey: pair.secretKey },
   });
-  const pending = new Map();
+  const pending = new Map<number, (signature: Uint8Array | undefined) => void>();
   let nextId = 0;
   await new Promise((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', resolve);
   });
-  worker.on('message', ({ id, signature }) => {
+  worker.on('message', ({ id, signature }: { id: number; signature?: Uint8Array }) => {
     pending.get(id)?.(signature);
     pending.delete(id);
   });
-  const call = (op, message) =>
+  const call = (op: 'noop' | 'sign', message?: Uint8Array): Promise<Uint8Array | undefined> =>
     new Promise((resolve) => {
       const id = nextId++;
       pending.set(id, resolve);
@@ -122,8 +169,8 @@ async function startSignWorker(pair) {
  * Runs the benchmark. `rounds` timed rounds of `roundMs` each per measurement (median kept).
  * Returns µs/op per implementation, the cross-verification matrix and the worker costs.
  */
-export async function runSr25519Bench({ rounds = 5, roundMs = 200 } = {}) {
-  const opts = { rounds, roundMs };
+export async function runSr25519Bench({ rounds = 5, roundMs = 200 }: Partial<BenchOptions> = {}): Promise<Sr25519BenchResult> {
+  const opts: BenchOptions = { rounds, roundMs };
   await cryptoWaitReady();
   const keyringPair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(PHRASE);
   const pair = sr25519PairFromSeed(mnemonicToMiniSecret(PHRASE));
@@ -131,7 +178,7 @@ export async function runSr25519Bench({ rounds = 5, roundMs = 200 } = {}) {
   const address = hotkey.address;
   const message = epistulaMessage(address);
 
-  const implementations = [
+  const implementations: Implementation[] = [
     {
       name: '@polkadot/keyring pair.sign + util-crypto signatureVerify',
       sign: () => keyringPair.sign(message),
@@ -164,14 +211,14 @@ export async function runSr25519Bench({ rounds = 5, roundMs = 200 } = {}) {
   const crossVerify = implementations.map((verifier) => signatures.map((sig) => verifier.verify(sig)));
   const crossVerifyOk = crossVerify.every((row) => row.every(Boolean));
 
-  const results = implementations.map((impl, i) => ({
+  const results: ImplementationResult[] = implementations.map((impl, i) => ({
     name: impl.name,
     signUs: measure(impl.sign, opts),
-    verifyUs: measure(() => impl.verify(signatures[i]), opts),
+    verifyUs: measure(() => impl.verify(signatures[i]!), opts),
   }));
 
   const worker = await startSignWorker(pair);
-  let workerResult;
+  let workerResult: WorkerResult;
   try {
     const noopRoundTripUs = await measureAsync(() => worker.call('noop'), opts);
     const signRoundTripUs = await measureAsync(() => worker.call('sign', message), opts);
@@ -184,7 +231,7 @@ export async function runSr25519Bench({ rounds = 5, roundMs = 200 } = {}) {
       pipelinedSignWallUs: pipelined.wallUs,
       pipelinedSignMainThreadUs: pipelined.mainThreadUs,
       inlineSignUs,
-      workerSignatureValid: verifySignature(message, workerSig, address),
+      workerSignatureValid: workerSig !== undefined && verifySignature(message, workerSig, address),
       // What offloading would take off the event loop per signature, and what it adds to the
       // latency of one signature. Signing cheaper than a bare round trip always stays inline.
       offloadSavesMainThreadUs: round(inlineSignUs - pipelined.mainThreadUs),
@@ -195,7 +242,7 @@ export async function runSr25519Bench({ rounds = 5, roundMs = 200 } = {}) {
     await worker.stop();
   }
 
-  const fastest = (key) => results.slice(0, 4).reduce((a, b) => (b[key] < a[key] ? b : a)).name;
+  const fastest = (key: 'signUs' | 'verifyUs'): string => results.slice(0, 4).reduce((a, b) => (b[key] < a[key] ? b : a)).name;
   return {
     messageBytes: message.length,
     implementations: results,
@@ -207,7 +254,7 @@ export async function runSr25519Bench({ rounds = 5, roundMs = 200 } = {}) {
   };
 }
 
-function print(result) {
+function print(result: Sr25519BenchResult): void {
   const width = Math.max(...result.implementations.map((r) => r.name.length));
   console.log(`sr25519, ${result.messageBytes}-byte message (median µs/op)\n`);
   console.log(`${'implementation'.padEnd(width)}  ${'sign'.padStart(8)}  ${'verify'.padStart(8)}`);
