@@ -1,8 +1,9 @@
 import { TextDecoder } from 'node:util';
-import type { Answer, Endpoint, StreamDelta } from '../openai/types.js';
+import type { Answer, Endpoint } from '../openai/types.js';
 import type { Exchange } from './httpExchange.js';
 import { MinerError } from './minerError.js';
 import type { CallTiming, MinerStream } from './types.js';
+import { DeltaQueue } from './deltaQueue.js';
 
 /**
  * A streaming synapse's answer: raw UTF-8 text with no framing (PROTOCOLS.md §3), the
@@ -11,44 +12,38 @@ import type { CallTiming, MinerStream } from './types.js';
  * only when the HTTP response ended normally (chunked encoding's last chunk); a connection cut
  * before that is a truncated answer.
  */
-export class RawTextStream implements MinerStream {
-  readonly timing: CallTiming;
-  readonly #endpoint: Endpoint;
-  readonly #exchange: Exchange;
-
-  constructor(endpoint: Endpoint, exchange: Exchange) {
-    this.#endpoint = endpoint;
-    this.#exchange = exchange;
-    this.timing = { startedAt: exchange.startedAt };
-  }
-
-  close(): void {
-    this.#exchange.close();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<StreamDelta> {
-    // Invalid UTF-8 from a miner is a broken answer, not something to paper over with U+FFFD.
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    if (this.#endpoint === 'chat') yield { role: 'assistant' };
-    try {
-      for await (const chunk of this.#exchange.chunks()) {
-        if (this.timing.firstByteMs === undefined) {
-          this.timing.firstByteMs = Date.now() - this.timing.startedAt;
-          this.#exchange.watchdog.firstByte();
-        }
-        const text = decode(decoder, chunk);
-        if (text.length > 0) yield { text };
-      }
-    } catch (error) {
-      if (error instanceof MinerError && error.code === 'reset') {
-        throw new MinerError('truncated', `stream cut before the response ended: ${error.detail}`, { cause: error });
-      }
-      throw error;
+export function rawTextStream(endpoint: Endpoint, exchange: Exchange): MinerStream {
+  // Invalid UTF-8 from a miner is a broken answer, not something to paper over with U+FFFD.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const timing: CallTiming = { startedAt: exchange.startedAt };
+  const queue = new DeltaQueue(exchange);
+  if (endpoint === 'chat') queue.push([{ role: 'assistant' }]);
+  exchange.consume((chunk) => {
+    if (timing.firstByteMs === undefined) {
+      timing.firstByteMs = Date.now() - timing.startedAt;
+      exchange.watchdog.firstByte();
     }
-    const tail = decode(decoder);
-    if (tail.length > 0) yield { text: tail };
-    yield { finishReason: 'stop' };
-  }
+    const text = decode(decoder, chunk);
+    if (text.length > 0) queue.push([{ text }]);
+  }).then(
+    () => {
+      try {
+        const tail = decode(decoder);
+        queue.push(tail.length > 0 ? [{ text: tail }, { finishReason: 'stop' }] : [{ finishReason: 'stop' }]);
+        queue.end();
+      } catch (error) {
+        queue.fail(error);
+      }
+    },
+    (error: unknown) => {
+      if (error instanceof MinerError && error.code === 'reset') {
+        queue.fail(new MinerError('truncated', `stream cut before the response ended: ${error.detail}`, { cause: error }));
+      } else {
+        queue.fail(error);
+      }
+    },
+  );
+  return { timing, close: () => exchange.close(), [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
 }
 
 /** Decodes a chunk (or, without one, flushes the decoder at the end of the stream). */

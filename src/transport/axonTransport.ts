@@ -6,7 +6,7 @@ import { answerToDeltas } from '../openai/render.js';
 import type { Answer } from '../openai/types.js';
 import { axonBodyHash, buildAxonHeaders, createNonceSource } from '../protocols/axon.js';
 import { synapseFields } from './axonSynapse.js';
-import { RawTextStream, answerFromSynapse } from './axonStream.js';
+import { rawTextStream, answerFromSynapse } from './axonStream.js';
 import type { MinerDispatchers } from './dispatchers.js';
 import { openExchange, type Exchange } from './httpExchange.js';
 import { MinerError } from './minerError.js';
@@ -48,10 +48,10 @@ export class AxonTransport implements Transport {
       const answer = answerFromSynapse(call.request.endpoint, await exchange.readAll(), mapping.responseField ?? 'completion');
       return { answer, timing: { startedAt: exchange.startedAt, firstByteMs: exchange.headersMs } };
     }
-    const stream = new RawTextStream(call.request.endpoint, exchange);
+    const stream = rawTextStream(call.request.endpoint, exchange);
     const builder = new AnswerBuilder(call.request.endpoint);
     try {
-      for await (const delta of stream) builder.push(delta);
+      for await (const batch of stream) for (const delta of batch) builder.push(delta);
     } finally {
       stream.close();
     }
@@ -62,14 +62,14 @@ export class AxonTransport implements Transport {
     const mapping = mappingOf(call);
     const exchange = await this.#open(call, mapping);
     // A streaming synapse whose miner answered the whole synapse as JSON is still usable.
-    if (mapping.streaming && !isJson(exchange)) return new RawTextStream(call.request.endpoint, exchange);
+    if (mapping.streaming && !isJson(exchange)) return rawTextStream(call.request.endpoint, exchange);
     const answer = answerFromSynapse(call.request.endpoint, await exchange.readAll(), mapping.responseField ?? 'completion');
     const deltas = answerToDeltas(answer);
     return {
       timing: { startedAt: exchange.startedAt, firstByteMs: exchange.headersMs },
       close: () => exchange.close(),
       async *[Symbol.asyncIterator]() {
-        yield* deltas;
+        yield deltas;
       },
     };
   }
@@ -102,7 +102,7 @@ export class AxonTransport implements Transport {
       path: `/${mapping.synapse}`,
       headers: mergeHeaders(model.headers, { 'content-type': 'application/json', accept: mapping.streaming ? 'text/event-stream' : 'application/json' }, protocolHeaders),
       body,
-      signal: call.signal,
+      cancellation: call.cancellation,
       timeouts: model.timeouts,
       deadline: call.deadline,
       maxBytes: model.maxResponseBytes,
