@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STRATEGIES } from '../fanout/strategies.js';
 import { axonMappingSchema } from './axonSchema.js';
 
 const protocolSchema = z.enum(['openai', 'epistula', 'axon']);
@@ -38,10 +39,25 @@ const timeoutsSchema = z.strictObject({
 });
 
 const fanoutSchema = z.strictObject({
-  strategy: z.enum(['single']).default('single'),
-  /** Attempts on other miners after a retryable failure before any byte reached the client. */
-  retries: z.int().min(0).max(10).default(1),
-});
+  /** single | race | hedge | best-of-k | consensus (see README, "Fan-out"). */
+  strategy: z.enum(STRATEGIES).default('hedge'),
+  /** Miners asked at once (race, best-of-k, consensus) or at most (hedge). */
+  k: z.int().min(1).max(16).default(2),
+  /** The largest k a request may ask for with the x-taogate-k header. */
+  maxK: z.int().min(1).max(16).default(5),
+  /** Attempts on other miners after retryable failures, within the request's deadline. */
+  retries: z.int().min(0).max(10).default(2),
+  hedge: z.strictObject({
+    /** Hedge when the first miner is slower than this quantile of its recent times to first byte. */
+    quantile: z.number().gt(0).lt(1).default(0.9),
+    minDelayMs: z.int().min(0).default(25),
+    maxDelayMs: z.int().positive().default(5_000),
+    /** Delay while a miner has too few samples for a quantile. */
+    defaultDelayMs: z.int().positive().default(750),
+  }).prefault({}),
+  /** best-of-k / consensus: keep collecting answers this long after the first valid one. */
+  collectMs: z.int().positive().default(2_000),
+}).refine((f) => f.k <= f.maxK, { message: 'k must not exceed maxK', path: ['k'] });
 
 export const modelSchema = z.strictObject({
   /** The subnet that serves this model. */

@@ -29,6 +29,23 @@ export const configSchema = z.strictObject({
      */
     allowCidrs: z.array(z.string()).default([]),
   }).prefault({}),
+  routing: z.strictObject({
+    /** Share of traffic unproven miners may get while proven ones exist (discovery). */
+    explorationShare: z.number().min(0).max(1).default(0.1),
+    /** Completed calls after which a miner counts as proven. */
+    provenAfter: z.int().min(0).default(3),
+    /** Decay constant of the peak-EWMA latency estimators. */
+    latencyTauMs: z.int().positive().default(10_000),
+    /** Rolling window for success and error ratios. */
+    windowMs: z.int().positive().default(60_000),
+    cooldown: z.strictObject({
+      /** Consecutive failures that open a miner's breaker. */
+      failuresToOpen: z.int().positive().default(3),
+      /** First cooldown; doubles each time the breaker re-opens. */
+      baseMs: z.int().positive().default(5_000),
+      maxMs: z.int().positive().default(300_000),
+    }).prefault({}),
+  }).prefault({}),
   models: z.record(z.string().regex(/^[\w.:/@-]{1,128}$/, 'model names use letters, digits and . _ : / @ -'), modelSchema)
     .refine((models) => Object.keys(models).length > 0, 'declare at least one model'),
   /** The gateway's hotkey; required when a model uses epistula or axon. */

@@ -66,13 +66,13 @@ export function firstSuccess<T>(options: FanoutOptions<T>): Promise<FanoutSucces
           }
         },
       );
-      scheduleHedge();
+      scheduleHedge(miner);
       return true;
     }
 
-    function scheduleHedge(): void {
+    function scheduleHedge(latest: MinerEntry): void {
       clearTimeout(hedgeTimer);
-      const delay = plan.hedgeAfterMs?.();
+      const delay = plan.hedgeAfterMs?.(latest);
       if (delay === undefined || settled) return;
       hedgeTimer = setTimeout(() => launchNext(), delay);
     }

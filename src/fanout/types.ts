@@ -17,10 +17,10 @@ export interface LaunchPlan {
   /** Attempts in all, retries included. */
   maxAttempts: number;
   /**
-   * Hedging: ms after the latest launch to add another attempt while none has answered,
+   * Hedging: ms after launching `latest` to add another attempt while none has answered,
    * or undefined for no hedging.
    */
-  hedgeAfterMs?: () => number | undefined;
+  hedgeAfterMs?: (latest: MinerEntry) => number | undefined;
 }
 
 /** Launches one attempt on one miner; rejects with a MinerError. */

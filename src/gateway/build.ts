@@ -10,7 +10,9 @@ import { InferencePipeline } from '../pipeline/inference.js';
 import { metricsObserver } from '../pipeline/metricsObserver.js';
 import { MinerCaller } from '../pipeline/minerCaller.js';
 import { ModelCatalog, type ModelEntry } from '../pipeline/modelCatalog.js';
-import { RoundRobin } from '../routing/roundRobin.js';
+import { ScoredSelector } from '../routing/selector.js';
+import { Telemetry } from '../routing/telemetry.js';
+import type { Random } from '../routing/clock.js';
 import { MinerDispatchers } from '../transport/dispatchers.js';
 import { OpenAICompatibleTransport } from '../transport/openaiTransport.js';
 import { createEpistulaTransport } from '../transport/epistulaTransport.js';
@@ -23,6 +25,8 @@ import type { GatewayEnv } from '../http/types.js';
 export interface BuildOptions {
   logger?: Logger;
   now?: () => number;
+  /** Randomness for miner selection (seeded in tests and benchmarks). */
+  random?: Random;
 }
 
 /** Everything one gateway instance is made of; `main` starts and stops it. */
@@ -57,9 +61,16 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
     pool: new StaticMinerPool(modelConfig.netuid, modelConfig.source.miners ?? [], now()),
   }));
   const catalog = new ModelCatalog(models, now());
-  const caller = new MinerCaller(transports, combineObservers([metricsObserver(metrics, now)]));
+  const { routing } = config;
+  const telemetry = new Telemetry(now, {
+    tauMs: routing.latencyTauMs, windowMs: routing.windowMs, windowBuckets: 6, cooldown: routing.cooldown,
+  });
+  const selector = new ScoredSelector(telemetry, options.random ?? Math.random, {
+    explorationShare: routing.explorationShare, provenAfter: routing.provenAfter,
+  });
+  const caller = new MinerCaller(transports, combineObservers([metricsObserver(metrics, now), telemetry.observer()]));
   const pipeline = new InferencePipeline({
-    catalog, caller, selector: new RoundRobin(), logger, requestTimeoutMs: config.server.requestTimeoutMs, now,
+    catalog, caller, selector, telemetry, logger, requestTimeoutMs: config.server.requestTimeoutMs, now,
   });
 
   const draining = { value: false };

@@ -17,14 +17,14 @@ export interface CallRecord {
 
 /** Watches every miner call: metrics now, per-miner telemetry for routing. */
 export interface CallObserver {
-  begin(model: string, miner: MinerEntry): CallRecord;
+  begin(model: string, miner: MinerEntry, streamed: boolean): CallRecord;
 }
 
 /** Fans one call out to several observers. */
 export function combineObservers(observers: CallObserver[]): CallObserver {
   return {
-    begin(model, miner) {
-      const records = observers.map((o) => o.begin(model, miner));
+    begin(model, miner, streamed) {
+      const records = observers.map((o) => o.begin(model, miner, streamed));
       let closed = false;
       return {
         success(info) {

@@ -1,17 +1,20 @@
 import { GatewayError } from '../errors/gatewayError.js';
-import { firstSuccess } from '../fanout/firstSuccess.js';
-import { FanoutFailedError } from '../fanout/fanoutFailed.js';
-import type { FanoutSuccess, LaunchPlan } from '../fanout/types.js';
+import { resolvePolicy, type FanoutPolicy } from '../fanout/strategies.js';
+import type { Logger } from '../logging/logger.js';
+import type { Cancellation } from '../lifecycle/cancellation.js';
 import type { MinerEntry } from '../metagraph/types.js';
 import { newResponseIdentity, renderCompletion, type ResponseIdentity } from '../openai/render.js';
 import type { InferenceRequest } from '../openai/types.js';
 import { estimateUsage } from '../openai/usage.js';
-import type { Logger } from '../logging/logger.js';
-import type { RoundRobin } from '../routing/roundRobin.js';
-import type { MinerCaller, StreamAttempt } from './minerCaller.js';
+import type { ScoredSelector } from '../routing/selector.js';
+import type { Telemetry } from '../routing/telemetry.js';
+import type { DispatchContext } from './dispatchContext.js';
+import { collectedAnswer } from './dispatchCollect.js';
+import { firstAnswer, firstStream } from './dispatchFirst.js';
+import type { MinerCaller } from './minerCaller.js';
 import type { ModelCatalog, ModelEntry } from './modelCatalog.js';
-import { relayStream, type ChunkBatch } from './streamRelay.js';
-import type { Cancellation } from '../lifecycle/cancellation.js';
+import { replayAnswer } from './replay.js';
+import type { ChunkBatch } from './streamRelay.js';
 
 /** How the answer was produced, for response headers and logs. */
 export interface ResultMeta {
@@ -31,20 +34,25 @@ export interface InferenceContext {
   requestId: string;
   /** Cancelled when the client disconnects. */
   cancellation: Cancellation;
+  /** Per-request fan-out overrides (the x-taogate-strategy and x-taogate-k headers). */
+  strategyOverride?: string;
+  kOverride?: string;
 }
 
 export interface PipelineDeps {
   catalog: ModelCatalog;
   caller: MinerCaller;
-  selector: RoundRobin;
+  selector: ScoredSelector;
+  telemetry: Telemetry;
   logger: Logger;
   requestTimeoutMs: number;
   now?: () => number;
 }
 
 /**
- * One inference request from validated input to the answer: resolve the model, pick
- * miners, fan out, validate, render. Framework-free: the HTTP layer only renders the result.
+ * One inference request from validated input to the answer. Stages, in order: resolve the
+ * model, (cache lookup and coalescing), dispatch to miners by the fan-out strategy,
+ * render. Framework-free: the HTTP layer only renders the result.
  */
 export class InferencePipeline {
   readonly #deps: PipelineDeps;
@@ -55,45 +63,67 @@ export class InferencePipeline {
     this.#now = deps.now ?? Date.now;
   }
 
-  /**
-   * The request's whole path. Stages, in order: resolve the model, (cache lookup and
-   * coalescing), dispatch to miners, render. Each stage is one method so that the cache and
-   * the routing strategies plug in without touching each other.
-   */
   async run(request: InferenceRequest, ctx: InferenceContext): Promise<InferenceResult> {
     const model = this.#resolveModel(request);
+    const policy = resolvePolicy(model.config.fanout, ctx.strategyOverride, ctx.kOverride);
     const identity = newResponseIdentity(request.endpoint, model.name, this.#now());
-    return this.#dispatch(model, request, ctx, identity);
+    return this.#dispatch(this.#context(model, request, ctx, identity, policy));
   }
 
-  /** Asks miners for an answer: pick, fan out, validate, render. */
-  async #dispatch(model: ModelEntry, request: InferenceRequest, ctx: InferenceContext, identity: ResponseIdentity): Promise<InferenceResult> {
+  /** Asks miners for an answer by the request's fan-out strategy. */
+  async #dispatch(ctx: DispatchContext): Promise<InferenceResult> {
+    const { request, identity, model } = ctx;
+    const meta = (strategy: string, miner: MinerEntry, asked: number): ResultMeta => ({
+      model: model.name, strategy, miner: { uid: miner.uid, hotkey: miner.hotkey }, asked, cache: 'BYPASS',
+    });
+    if (ctx.policy.strategy === 'best-of-k' || ctx.policy.strategy === 'consensus') {
+      const chosen = await collectedAnswer(ctx);
+      chosen.answer.usage ??= estimateUsage(request, chosen.answer);
+      const m = meta(chosen.strategy, chosen.miner, chosen.asked);
+      return request.stream
+        ? { kind: 'stream', events: replayAnswer(chosen.answer, request, identity), meta: m }
+        : { kind: 'json', body: renderCompletion(chosen.answer, identity), meta: m };
+    }
+    if (request.stream) {
+      const { won, events } = await firstStream(ctx);
+      return { kind: 'stream', events, meta: meta(ctx.policy.strategy, won.miner, won.asked) };
+    }
+    const won = await firstAnswer(ctx);
+    won.value.usage ??= estimateUsage(request, won.value);
+    return { kind: 'json', body: renderCompletion(won.value, identity), meta: meta(ctx.policy.strategy, won.miner, won.asked) };
+  }
+
+  #context(model: ModelEntry, request: InferenceRequest, ctx: InferenceContext, identity: ResponseIdentity, policy: FanoutPolicy): DispatchContext {
     const candidates = model.pool.snapshot()?.eligible ?? [];
     if (candidates.length === 0) {
       throw new GatewayError('no_eligible_miners', `No eligible miner is available for model '${model.name}' right now.`, { retryAfterSeconds: 5 });
     }
-    const deadline = this.#now() + this.#deps.requestTimeoutMs;
-    const plan = this.#plan(model);
-    const pickNext = (exclude: ReadonlySet<string>): MinerEntry | undefined => this.#deps.selector.pick(model.name, candidates, exclude);
-    const strategy = model.config.fanout.strategy;
-    const { caller } = this.#deps;
-
-    if (!request.stream) {
-      const won = await this.#fanout(ctx, () => firstSuccess({
-        plan, pickNext, cancellation: ctx.cancellation, deadline,
-        launch: (miner, attempt) => caller.complete(model, request, miner, attempt, deadline),
-      }));
-      const answer = won.value;
-      answer.usage ??= estimateUsage(request, answer);
-      return { kind: 'json', body: renderCompletion(answer, identity), meta: this.#meta(model, strategy, won) };
-    }
-
-    const won = await this.#fanout(ctx, () => firstSuccess<StreamAttempt>({
-      plan, pickNext, cancellation: ctx.cancellation, deadline,
-      launch: (miner, attempt) => caller.stream(model, request, miner, attempt, deadline),
-      discard: (attempt) => attempt.primed.stream.close(),
-    }));
-    return { kind: 'stream', events: relayStream(won.value, request, identity), meta: this.#meta(model, strategy, won) };
+    const { selector, telemetry } = this.#deps;
+    const asked = new Set<string>();
+    const streaming = request.stream;
+    const scoreContext = { model: model.name, candidates, streaming };
+    return {
+      model, request, identity, policy,
+      requestId: ctx.requestId,
+      cancellation: ctx.cancellation,
+      deadline: this.#now() + this.#deps.requestTimeoutMs,
+      caller: this.#deps.caller,
+      logger: this.#deps.logger,
+      asked,
+      // Every fan-out's own exclusions are in `asked` too: a request never asks a miner twice.
+      pickNext: () => {
+        const miner = selector.pick({ ...scoreContext, exclude: asked });
+        if (miner !== undefined) asked.add(miner.hotkey);
+        return miner;
+      },
+      scoreOf: (miner) => selector.score(miner, scoreContext),
+      hedgeDelay: (miner) => {
+        const { quantile, minDelayMs, maxDelayMs, defaultDelayMs } = policy.hedge;
+        const p = telemetry.peek(miner.hotkey)?.ttfbQuantile(quantile, streaming) ?? defaultDelayMs;
+        return Math.min(maxDelayMs, Math.max(minDelayMs, p));
+      },
+      penalise: (miner) => telemetry.penalise(miner.hotkey),
+    };
   }
 
   #resolveModel(request: InferenceRequest): ModelEntry {
@@ -107,32 +137,5 @@ export class InferencePipeline {
       throw new GatewayError('invalid_request', `The model '${model.name}' is not served on ${path}.`, { param: 'model' });
     }
     return model;
-  }
-
-  #plan(model: ModelEntry): LaunchPlan {
-    const { retries } = model.config.fanout;
-    return { initial: 1, maxConcurrent: 1, maxAttempts: 1 + retries };
-  }
-
-  #meta(model: ModelEntry, strategy: string, won: FanoutSuccess<unknown>): ResultMeta {
-    return { model: model.name, strategy, miner: { uid: won.miner.uid, hotkey: won.miner.hotkey }, asked: won.asked, cache: 'BYPASS' };
-  }
-
-  async #fanout<T>(ctx: InferenceContext, run: () => Promise<FanoutSuccess<T>>): Promise<FanoutSuccess<T>> {
-    try {
-      const won = await run();
-      if (won.failures.length > 0) this.#logFailures(ctx, won.failures);
-      return won;
-    } catch (error) {
-      if (!(error instanceof FanoutFailedError)) throw error;
-      this.#logFailures(ctx, error.failures);
-      throw error.toGatewayError();
-    }
-  }
-
-  #logFailures(ctx: InferenceContext, failures: FanoutSuccess<unknown>['failures']): void {
-    for (const { miner, error } of failures) {
-      this.#deps.logger.warn({ reqId: ctx.requestId, uid: miner.uid, hotkey: miner.hotkey, code: error.code, detail: error.detail }, 'miner call failed');
-    }
   }
 }

@@ -4,7 +4,7 @@ import type { CallObserver } from './callObserver.js';
 /** Counts and times miner calls in Prometheus metrics. */
 export function metricsObserver(metrics: Metrics, now: () => number = Date.now): CallObserver {
   return {
-    begin(model) {
+    begin(model, _miner, _streamed) {
       const started = now();
       return {
         success(info) {

@@ -6,64 +6,116 @@ import { estimateUsage } from '../openai/usage.js';
 import { answerProblem } from '../selection/validate.js';
 import { MinerError } from '../transport/minerError.js';
 import { asMinerError, type StreamAttempt } from './minerCaller.js';
+import { alignAfter } from './streamSplice.js';
 
 /** Chunks rendered for the client, in batches (one write each). */
 export type ChunkBatch = Array<Record<string, unknown>>;
 
 export interface RelayHooks {
-  /** The whole answer, validated, once the miner finished properly. */
+  /** The whole answer, validated, once the stream finished properly. */
   completed?(answer: Answer): void;
+  /** Another miner's stream of the same request, to continue from after a failure. */
+  resume?(): Promise<StreamAttempt>;
+  /** Whether a failure may be spliced onto another miner's answer (deterministic requests only). */
+  canSplice?: boolean;
 }
 
+/** Replacement streams tried after failures, per client stream. */
+const MAX_SPLICES = 2;
+
 /**
- * Relays a committed miner stream to the client as rendered chunks. The finish reason is
- * held back until the miner's stream has really ended ([DONE] seen) and the whole answer
- * validated, so a client never sees a finished-looking stream whose answer was cut off.
- * A failure after the commit throws a GatewayError, which the HTTP layer turns into an
- * SSE error event (and no [DONE]).
+ * Relays a committed miner stream to the client as rendered chunks.
+ *
+ * - The finish reason is held back until the stream has really ended ([DONE] seen) and the
+ *   whole answer validated, so a client never sees a finished-looking stream whose answer
+ *   was cut off.
+ * - If the miner fails after the commit and the request is deterministic (every honest
+ *   miner gives the same text), another miner is asked and its stream is spliced in: it
+ *   must reproduce exactly the text already sent, and only what follows is relayed. The
+ *   client gets the complete answer without noticing.
+ * - Otherwise the failure throws a GatewayError, which the HTTP layer sends as an SSE error
+ *   event (and no [DONE]).
  */
 export async function* relayStream(
-  attempt: StreamAttempt,
+  first: StreamAttempt,
   request: InferenceRequest,
   identity: ResponseIdentity,
   hooks: RelayHooks = {},
 ): AsyncGenerator<ChunkBatch> {
-  const { primed, record } = attempt;
   const builder = new AnswerBuilder(request.endpoint);
-  let finished = false;
-  let completed = false;
+  let attempt = first;
+  let batches = batchesOf(first);
+  let open = true;
+  let splices = 0;
   try {
-    const first = absorb(primed.head, builder, request, identity);
-    if (first.length > 0) yield first;
     for (;;) {
-      const next = await primed.rest.next();
+      let next: IteratorResult<StreamDelta[]>;
+      try {
+        next = await batches.next();
+      } catch (error) {
+        const failure = asMinerError(error);
+        attempt.record.failure(failure);
+        attempt.primed.stream.close();
+        open = false;
+        if (!spliceable(hooks, builder, splices)) throw midStreamError(failure);
+        splices++;
+        try {
+          attempt = await hooks.resume!();
+        } catch {
+          throw midStreamError(failure);
+        }
+        open = true;
+        batches = alignAfter(builder.text, batchesOf(attempt));
+        continue;
+      }
       if (next.done === true) break;
       const batch = absorb(next.value, builder, request, identity);
       if (batch.length > 0) yield batch;
     }
     const answer = builder.build();
     const problem = answerProblem(answer, request);
-    if (problem !== undefined) throw new MinerError('invalid_answer', problem);
+    if (problem !== undefined) {
+      const failure = new MinerError('invalid_answer', problem);
+      attempt.record.failure(failure);
+      open = false;
+      throw midStreamError(failure);
+    }
     answer.usage ??= estimateUsage(request, answer);
-    const { firstByteMs } = primed.stream.timing;
-    record.success({ completionTokens: answer.usage.completion_tokens, streamed: true, ...(firstByteMs === undefined ? {} : { firstByteMs }) });
-    finished = true;
-    completed = true;
+    const { firstByteMs } = attempt.primed.stream.timing;
+    attempt.record.success({ completionTokens: answer.usage.completion_tokens, streamed: true, ...(firstByteMs === undefined ? {} : { firstByteMs }) });
+    open = false;
     hooks.completed?.(answer);
     const tail: ChunkBatch = [renderChunk(request.endpoint, { finishReason: answer.finishReason! }, identity)];
     if (request.includeUsage) tail.push(renderUsageChunk(request.endpoint, answer.usage, identity));
     yield tail;
-  } catch (error) {
-    const failure = asMinerError(error);
-    record.failure(failure);
-    finished = true;
-    throw new GatewayError(failure.gateway === 'miner_timeout' ? 'miner_timeout' : 'miner_error', 'The miner failed mid-stream; the answer above is incomplete.', { cause: error });
   } finally {
-    // Reached on normal end, on failure, and when the client goes away (return()).
-    if (!finished) record.failure(new MinerError('cancelled', 'client went away'));
-    // A completed stream is left to drain so its keep-alive connection can be reused.
-    if (!completed) primed.stream.close();
+    // Still open here means the client went away (return()) mid-stream.
+    if (open) {
+      attempt.record.failure(new MinerError('cancelled', 'client went away'));
+      attempt.primed.stream.close();
+    }
   }
+}
+
+/** A primed stream's batches: what priming read, then the rest. */
+async function* batchesOf(attempt: StreamAttempt): AsyncGenerator<StreamDelta[]> {
+  yield attempt.primed.head;
+  for (;;) {
+    const next = await attempt.primed.rest.next();
+    if (next.done === true) return;
+    yield next.value;
+  }
+}
+
+/** Splicing needs a deterministic request, a budget, and nothing sent but plain text. */
+function spliceable(hooks: RelayHooks, builder: AnswerBuilder, splices: number): boolean {
+  if (hooks.canSplice !== true || hooks.resume === undefined || splices >= MAX_SPLICES) return false;
+  const sent = builder.build();
+  return sent.toolCalls === undefined && sent.reasoning === undefined && sent.refusal === undefined;
+}
+
+function midStreamError(failure: MinerError): GatewayError {
+  return new GatewayError(failure.gateway === 'miner_timeout' ? 'miner_timeout' : 'miner_error', 'The miner failed mid-stream; the answer above is incomplete.', { cause: failure });
 }
 
 /** Adds deltas to the answer and renders what the client may see of them now. */

@@ -20,12 +20,17 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-/** A static-pool model entry for these miners. */
+/**
+ * A static-pool model entry for these miners. Miners get descending validator scores in
+ * list order, so a fresh gateway asks them in that order (deterministic tests), and the
+ * `single` strategy unless `extra` says otherwise.
+ */
 export function staticModel(miners: Array<Pick<ScriptedMiner, 'uid' | 'hotkey' | 'port'>>, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return deepMerge({
     netuid: 1,
     protocol: 'openai',
-    source: { type: 'static', miners: miners.map((m) => ({ uid: m.uid, hotkey: m.hotkey, host: '127.0.0.1', port: m.port })) },
+    fanout: { strategy: 'single' },
+    source: { type: 'static', miners: miners.map((m, i) => ({ uid: m.uid, hotkey: m.hotkey, host: '127.0.0.1', port: m.port, score: Math.max(0.05, 1 - i * 0.1) })) },
     timeouts: { connectMs: 500, firstByteMs: 1_000, idleMs: 500, totalMs: 5_000 },
   }, extra) as Record<string, unknown>;
 }

@@ -12,7 +12,12 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): v
   const handler = (endpoint: Endpoint) => async (c: Context<GatewayEnv>): Promise<Response> => {
     const body = await readJsonBody(c, deps.bodyLimitBytes);
     const request = parseInferenceRequest(endpoint, body);
-    const result = await deps.pipeline.run(request, { requestId: c.get('requestId'), cancellation: clientCancellation(c) });
+    const result = await deps.pipeline.run(request, {
+      requestId: c.get('requestId'),
+      cancellation: clientCancellation(c),
+      ...optional('strategyOverride', c.req.header('x-taogate-strategy')),
+      ...optional('kOverride', c.req.header('x-taogate-k')),
+    });
     c.set('resultMeta', result.meta);
     const headers = resultHeaders(result.meta, c.get('requestId'), deps.exposeMinerHeaders);
     if (result.kind === 'json') {
@@ -41,6 +46,10 @@ function clientCancellation(c: Context<GatewayEnv>): Cancellation {
     if (!outgoing.writableFinished) cancellation.cancel(new Error('client disconnected'));
   });
   return cancellation;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 function resultHeaders(meta: ResultMeta, requestId: string, exposeMiner: boolean): Record<string, string> {
