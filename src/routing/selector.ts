@@ -1,6 +1,7 @@
 import type { MinerEntry } from '../metagraph/types.js';
 import type { Random } from './clock.js';
 import { minerScore } from './score.js';
+import { windowCalls } from './summaries.js';
 import type { Telemetry } from './telemetry.js';
 
 export interface SelectorOptions {
@@ -46,11 +47,12 @@ interface ScoreTable {
  * live score, so in-flight load counts) is asked. This sends most traffic to the best
  * miners without herding every replica onto the single best one.
  *
- * Discovery: unproven miners (fewer than `provenAfter` completed calls) get at most
- * `explorationShare` of the picks while proven ones exist, so new or recovered miners are
- * tried without risking much traffic on them. Cooling-down miners (breaker open) are
- * skipped; if every candidate is cooling down, the best of them is probed rather than
- * failing the request. Clock and randomness are injected, so all of this is testable exactly.
+ * Discovery: unproven miners (fewer than `provenAfter` calls, ever or in the current
+ * window) get at most `explorationShare` of the picks while proven ones exist, so new or
+ * recovered miners are tried without risking much traffic on them. Cooling-down miners
+ * (breaker open) are skipped; when a cooldown ends, the next request probes that miner
+ * (half-open), and a success takes it back. If every candidate is cooling down, the best
+ * of them is probed rather than failing the request. Clock and randomness are injected, so all of this is testable exactly.
  */
 export class ScoredSelector {
   readonly #telemetry: Telemetry;
@@ -75,18 +77,27 @@ export class ScoredSelector {
     const proven: number[] = [];
     const unproven: number[] = [];
     const cooling: number[] = [];
+    let askedHealthy = false;
     for (let i = 0; i < table.candidates.length; i++) {
       const miner = table.candidates[i]!;
-      if (ctx.exclude.has(miner.hotkey)) continue;
       // The local breaker is live (a failure here counts at once); other replicas' verdicts
       // arrive with the table, at most `tableTtlMs` old.
       const local = this.#telemetry.peek(miner.hotkey);
       const admitted = (local === undefined || local.breaker.admits(now)) && table.openUntil[i]! <= now;
+      if (ctx.exclude.has(miner.hotkey)) {
+        askedHealthy ||= admitted;
+        continue;
+      }
       if (!admitted) cooling.push(i);
+      // A cooldown just ended: this request is the half-open probe that can take the miner back.
+      else if (local !== undefined && local.breaker.state(now) === 'half-open') return miner;
       else if (table.proven[i] === 1) proven.push(i);
       else unproven.push(i);
     }
-    if (proven.length === 0 && unproven.length === 0) return this.#best(cooling, table, ctx.streaming);
+    if (proven.length === 0 && unproven.length === 0) {
+      // Probing a cooling miner beats failing, but only if this request has no healthy miner at all.
+      return askedHealthy ? undefined : this.#best(cooling, table, ctx.streaming);
+    }
     const explore = unproven.length > 0 && (proven.length === 0 || this.#random() < this.#options.explorationShare);
     return this.#powerOfTwo(explore ? unproven : proven, table, ctx.streaming);
   }
@@ -156,7 +167,10 @@ export class ScoredSelector {
     for (let i = 0; i < n; i++) {
       const view = views[i];
       table.scores[i] = minerScore({ validatorScore: ctx.candidates[i]!.validatorScore, telemetry: view, referenceLatencyMs, streaming: ctx.streaming });
-      table.proven[i] = (view?.completed ?? 0) >= this.#options.provenAfter ? 1 : 0;
+      // Proven = enough calls ever and in the current window: a miner whose record has aged
+      // out (e.g. one that recovered) is rediscovered through the exploration share.
+      const provenAfter = this.#options.provenAfter;
+      table.proven[i] = view !== undefined && view.completed >= provenAfter && windowCalls(view) >= provenAfter ? 1 : 0;
       table.openUntil[i] = view?.openUntil ?? 0;
     }
     this.#tables.set(key, table);

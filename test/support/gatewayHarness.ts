@@ -36,7 +36,7 @@ export function staticModel(miners: Array<Pick<ScriptedMiner, 'uid' | 'hotkey' |
 }
 
 /** Starts a real gateway on 127.0.0.1 port 0 with this config (merged over test defaults). */
-export async function startTestGateway(config: ConfigInput | Record<string, unknown>): Promise<TestGateway> {
+export async function startTestGateway(config: ConfigInput | Record<string, unknown>, options: { random?: () => number } = {}): Promise<TestGateway> {
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -45,7 +45,7 @@ export async function startTestGateway(config: ConfigInput | Record<string, unkn
     },
   });
   const parsed = parseConfig(deepMerge({ server: { port: 0 }, network: { allowCidrs: ['127.0.0.0/8'] }, log: { level: 'info' } }, config));
-  const parts = buildGateway(parsed, { logger: createLogger(parsed.log.level, sink) });
+  const parts = buildGateway(parsed, { logger: createLogger(parsed.log.level, sink), ...(options.random === undefined ? {} : { random: options.random }) });
   const running = await runGateway(parts);
   const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: 'test-key', maxRetries: 0, timeout: 20_000 });
   return { url: running.url, running, parts, client, logs, stop: () => running.stop(2_000) };
