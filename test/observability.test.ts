@@ -52,6 +52,10 @@ describe('request ids, logs and metrics', () => {
     expect(text).toContain('process_cpu_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
     expect(text).not.toMatch(/route="\/nowhere"/);
+    // Per-miner gauges, bounded to the busiest miners of each model.
+    expect(text).toMatch(/taogate_miner_score\{model="test-model",uid="2",hotkey="scripted-miner-2"\} 0\.\d+/);
+    expect(text).toMatch(/taogate_miner_success_ratio\{model="test-model",uid="1",hotkey="scripted-miner-1"\} 0/);
+    expect(text).toMatch(/taogate_miner_latency_seconds\{model="test-model",uid="2",hotkey="scripted-miner-2"\}/);
   });
 
   it('reports health and readiness', async () => {

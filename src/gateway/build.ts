@@ -12,6 +12,8 @@ import { MinerCaller } from '../pipeline/minerCaller.js';
 import { ModelCatalog, type ModelEntry } from '../pipeline/modelCatalog.js';
 import { ScoredSelector } from '../routing/selector.js';
 import { Telemetry } from '../routing/telemetry.js';
+import { busiestMiners, reportMiner } from '../routing/minerReport.js';
+import { registerMinerGauges } from '../metrics/minerGauges.js';
 import type { Random } from '../routing/clock.js';
 import { MinerDispatchers } from '../transport/dispatchers.js';
 import { OpenAICompatibleTransport } from '../transport/openaiTransport.js';
@@ -21,6 +23,9 @@ import { GatewayIdentity } from './identity.js';
 import type { Transport } from '../transport/types.js';
 import type { Hono } from 'hono';
 import type { GatewayEnv } from '../http/types.js';
+
+/** Per-miner metric label sets per model (bounded cardinality). */
+const MINER_GAUGE_LIMIT = 20;
 
 export interface BuildOptions {
   logger?: Logger;
@@ -72,6 +77,21 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const pipeline = new InferencePipeline({
     catalog, caller, selector, telemetry, logger, requestTimeoutMs: config.server.requestTimeoutMs, now,
   });
+
+  registerMinerGauges(metrics.registry, () => catalog.list().flatMap((model) => {
+    const candidates = model.pool.snapshot()?.eligible ?? [];
+    return busiestMiners(telemetry, candidates, MINER_GAUGE_LIMIT).map((miner) => {
+      const report = reportMiner(telemetry, selector, model.name, candidates, miner);
+      return {
+        model: model.name, uid: miner.uid, hotkey: miner.hotkey, score: report.score,
+        ...(report.ttfbMs === null ? {} : { ttfbSeconds: report.ttfbMs / 1000 }),
+        ...(report.latencyMs === null ? {} : { latencySeconds: report.latencyMs / 1000 }),
+        inFlight: report.inFlight,
+        ...(report.successRatio === null ? {} : { successRatio: report.successRatio }),
+        coolingDown: report.breaker === 'open',
+      };
+    });
+  }));
 
   const draining = { value: false };
   const checks: ReadinessCheck[] = [

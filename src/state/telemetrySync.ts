@@ -1,0 +1,122 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { Logger } from '../logging/logger.js';
+import type { MinerSummary } from '../routing/minerStats.js';
+import { mergeSummaries } from '../routing/summaries.js';
+import type { Telemetry } from '../routing/telemetry.js';
+
+export interface TelemetrySyncOptions {
+  redis: Redis | Cluster;
+  /** Unique per process (e.g. hostname:pid:random). */
+  replicaId: string;
+  logger: Logger;
+  /** How often each replica publishes and reads (the "short local cache" of others' views). */
+  intervalMs?: number;
+  /** A replica silent this long is forgotten, and so are summaries this old. */
+  ttlMs?: number;
+  /** No sync waits on Redis longer than this. */
+  timeoutMs?: number;
+}
+
+/** All keys share one hash tag, so they live in one slot of a Redis Cluster. */
+const PREFIX = 'taogate:{telemetry}:v1';
+const REPLICAS = `${PREFIX}:replicas`;
+const replicaKey = (id: string): string => `${PREFIX}:replica:${id}`;
+
+/**
+ * Shares per-miner telemetry between replicas through Redis. Each replica owns one hash
+ * (hotkey → its summary of that miner) and replaces it whole on every sync, atomically
+ * (MULTI), so readers never see half an update; a sorted set lists live replicas. Each
+ * replica reads the others' hashes and merges them into `Telemetry` as the remote view.
+ * Request paths never touch Redis: they read the merged view, at most one interval old.
+ * Without Redis the gateway keeps its own telemetry only.
+ */
+export class RedisTelemetrySync {
+  readonly #options: Required<Omit<TelemetrySyncOptions, 'redis' | 'logger' | 'replicaId'>> & TelemetrySyncOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #healthy = true;
+  #telemetry: Telemetry | undefined;
+
+  constructor(options: TelemetrySyncOptions) {
+    this.#options = { intervalMs: 1_000, ttlMs: 15_000, timeoutMs: 250, ...options };
+  }
+
+  start(telemetry: Telemetry): void {
+    this.#telemetry = telemetry;
+    this.#timer = setInterval(() => { void this.syncNow(); }, this.#options.intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    await this.#withTimeout(this.#options.redis.multi().del(replicaKey(this.#options.replicaId)).zrem(REPLICAS, this.#options.replicaId).exec()).catch(() => {});
+  }
+
+  /** One publish-and-read round (also what the timer runs). */
+  syncNow(): Promise<void> {
+    this.#running ??= this.#sync().finally(() => { this.#running = undefined; });
+    return this.#running;
+  }
+
+  async #sync(): Promise<void> {
+    const telemetry = this.#telemetry;
+    if (telemetry === undefined) return;
+    const { redis, replicaId, ttlMs } = this.#options;
+    const now = telemetry.clock();
+    try {
+      const mine = telemetry.localSummaries(now - ttlMs, now);
+      const fields: string[] = [];
+      for (const [hotkey, summary] of mine) fields.push(hotkey, JSON.stringify(summary));
+      const write = redis.multi().del(replicaKey(replicaId));
+      if (fields.length > 0) write.hset(replicaKey(replicaId), ...fields).pexpire(replicaKey(replicaId), ttlMs);
+      write.zadd(REPLICAS, now, replicaId).zremrangebyscore(REPLICAS, '-inf', now - ttlMs).zrangebyscore(REPLICAS, now - ttlMs, '+inf');
+      const results = await this.#withTimeout(write.exec());
+      const replicas = (results?.[results.length - 1]?.[1] as string[] | undefined) ?? [];
+      const others = replicas.filter((id) => id !== replicaId);
+      const remote = new Map<string, MinerSummary>();
+      if (others.length > 0) {
+        const read = redis.pipeline();
+        for (const id of others) read.hgetall(replicaKey(id));
+        const hashes = (await this.#withTimeout(read.exec())) ?? [];
+        for (const [error, hash] of hashes) {
+          if (error !== null || hash === null) continue;
+          for (const [hotkey, text] of Object.entries(hash as Record<string, string>)) {
+            const summary = parseSummary(text);
+            if (summary === undefined || now - summary.at > ttlMs) continue;
+            const known = remote.get(hotkey);
+            remote.set(hotkey, known === undefined ? summary : mergeSummaries(known, summary));
+          }
+        }
+      }
+      telemetry.setRemote(remote);
+      if (!this.#healthy) this.#options.logger.info('telemetry sync with Redis recovered');
+      this.#healthy = true;
+    } catch (error) {
+      // One warning per episode; routing carries on with this replica's own telemetry.
+      if (this.#healthy) this.#options.logger.warn({ err: String(error) }, 'telemetry sync with Redis failed; using local telemetry only');
+      this.#healthy = false;
+      telemetry.setRemote(new Map());
+    }
+  }
+
+  #withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.#options.timeoutMs} ms`)), this.#options.timeoutMs);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+}
+
+/** A summary another replica wrote; anything malformed is ignored (Redis is shared state, not trusted code). */
+function parseSummary(text: string): MinerSummary | undefined {
+  try {
+    const value = JSON.parse(text) as MinerSummary;
+    if (typeof value !== 'object' || value === null || typeof value.at !== 'number' || typeof value.inFlight !== 'number' || typeof value.counts !== 'object') return undefined;
+    return value;
+  } catch {
+    return undefined;
+  }
+}
