@@ -2,11 +2,13 @@
 // this machine. Results are printed as tables and written to bench/results/latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runProxyOverheadBench } from './proxyOverhead.js';
+import { runRoutingBench } from './routingPolicies.js';
 
 type Section = { name: string; description: string; run: () => Promise<unknown> };
 
 const SECTIONS: Section[] = [
   { name: 'proxy', description: 'gateway vs direct miner vs bare node:http proxy', run: () => runProxyOverheadBench() },
+  { name: 'routing', description: 'taogate vs one random miner vs SN1 policy on a heavy-tailed subnet', run: () => runRoutingBench() },
 ];
 
 const wanted = process.argv.slice(2);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startProcess, type BenchProcess } from './processes.js';
+import { freePort } from '../../test/support/ports.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -10,13 +11,27 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 export async function startGatewayProcess(config: Record<string, unknown>, core?: number, env: NodeJS.ProcessEnv = {}): Promise<BenchProcess & { url: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'taogate-bench-'));
   const path = join(dir, 'config.yaml');
-  writeFileSync(path, stringify({ server: { host: '127.0.0.1', port: 0 }, network: { allowCidrs: ['127.0.0.0/8'] }, ...config }));
+  const port = await freePort();
+  const server = { host: '127.0.0.1', port, ...(config.server as Record<string, unknown> | undefined) };
+  writeFileSync(path, stringify({ network: { allowCidrs: ['127.0.0.0/8'] }, ...config, server }));
   const proc = await startProcess([join(ROOT, 'bin/taogate.js'), 'serve', '--config', path], {
     ...(core === undefined ? {} : { core }),
     env,
-    readyPattern: /"url":"(http:\/\/[^"]+)","msg":"taogate listening"/,
   });
-  return { ...proc, url: proc.ready[1]! };
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url);
+  return { ...proc, url };
+}
+
+/** Polls /readyz until the gateway takes traffic (the log level may hide its start-up line). */
+async function waitReady(url: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`gateway at ${url} not ready`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Starts a bench server script under tsx; it prints `listening <port>`. */

@@ -22,8 +22,8 @@ function hasTaskset(): boolean {
   }
 }
 
-/** Starts `node <args>` and waits until its stdout/stderr matches `readyPattern`. */
-export async function startProcess(args: string[], options: { core?: number; env?: NodeJS.ProcessEnv; readyPattern: RegExp; timeoutMs?: number }): Promise<BenchProcess> {
+/** Starts `node <args>` and waits until its stdout/stderr matches `readyPattern` (if given). */
+export async function startProcess(args: string[], options: { core?: number; env?: NodeJS.ProcessEnv; readyPattern?: RegExp; timeoutMs?: number }): Promise<BenchProcess> {
   const pinned = options.core !== undefined && hasTaskset();
   const command = pinned ? 'taskset' : process.execPath;
   const argv = pinned ? ['-c', String(options.core), process.execPath, ...args] : args;
@@ -31,11 +31,12 @@ export async function startProcess(args: string[], options: { core?: number; env
   const onExit = (): void => { child.kill('SIGKILL'); };
   process.once('exit', onExit);
   let output = '';
-  const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
+  const ready = options.readyPattern === undefined ? ([''] as RegExpMatchArray) : await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const pattern = options.readyPattern!;
     const timer = setTimeout(() => reject(new Error(`not ready in time: ${args.join(' ')}\n${output.slice(-2000)}`)), options.timeoutMs ?? 20_000);
     const onData = (data: Buffer): void => {
       output += data.toString();
-      const match = output.match(options.readyPattern);
+      const match = output.match(pattern);
       if (match !== null) {
         clearTimeout(timer);
         resolve(match);
