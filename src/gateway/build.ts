@@ -2,7 +2,6 @@ import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
 import { evaluateReadiness, type ReadinessCheck } from '../lifecycle/readiness.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { StaticMinerPool } from '../metagraph/staticSource.js';
 import type { MinerProtocol } from '../metagraph/types.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { combineObservers } from '../pipeline/callObserver.js';
@@ -16,6 +15,8 @@ import { OpenAICompatibleTransport } from '../transport/openaiTransport.js';
 import { createEpistulaTransport } from '../transport/epistulaTransport.js';
 import { AxonTransport } from '../transport/axonTransport.js';
 import { GatewayIdentity } from './identity.js';
+import { buildMinerPools, type SnapshotRedis } from './minerPools.js';
+import { createAddressGuard, createGuardedConnector } from '../net/addressGuard.js';
 import type { Transport } from '../transport/types.js';
 import type { Hono } from 'hono';
 import type { GatewayEnv } from '../http/types.js';
@@ -23,6 +24,8 @@ import type { GatewayEnv } from '../http/types.js';
 export interface BuildOptions {
   logger?: Logger;
   now?: () => number;
+  /** The gateway's Redis client, when Redis is configured: chain snapshots are kept there instead of in files. */
+  redis?: SnapshotRedis;
 }
 
 /** Everything one gateway instance is made of; `main` starts and stops it. */
@@ -43,7 +46,9 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
-  const dispatchers = new MinerDispatchers();
+  // Every miner connection, whatever its source, goes through the address guard.
+  const guard = createAddressGuard({ allowCidrs: config.network.allowCidrs });
+  const dispatchers = new MinerDispatchers((timeout) => createGuardedConnector(guard, { timeout }));
   const identity = new GatewayIdentity(config.identity, logger);
   const transports = new Map<MinerProtocol, Transport>([
     ['openai', new OpenAICompatibleTransport('openai', dispatchers)],
@@ -51,10 +56,16 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
     ['axon', new AxonTransport(dispatchers, identity.signer)],
   ]);
 
+  const pools = buildMinerPools({
+    config, guard, logger, now,
+    ...(options.redis === undefined ? {} : { redis: options.redis }),
+    onRefreshFailure: (netuid) => metrics.metagraphRefreshFailures.inc({ netuid: String(netuid) }),
+  });
+  metrics.readMetagraphFrom(pools.readings);
   const models: ModelEntry[] = Object.entries(config.models).map(([name, modelConfig]) => ({
     name,
     config: modelConfig,
-    pool: new StaticMinerPool(modelConfig.netuid, modelConfig.source.miners ?? [], now()),
+    pool: pools.byModel.get(name)!,
   }));
   const catalog = new ModelCatalog(models, now());
   const caller = new MinerCaller(transports, combineObservers([metricsObserver(metrics, now)]));
@@ -66,6 +77,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const checks: ReadinessCheck[] = [
     { name: 'shutdown', check: () => (draining.value ? { ok: false, reason: 'shutting down' } : { ok: true }) },
     ...identity.readinessChecks(),
+    ...pools.checks,
     ...models.map((m): ReadinessCheck => ({
       name: `model:${m.name}`,
       check: () => {
