@@ -57,7 +57,7 @@ function metagraphCheck(feed: SubnetFeed): ReadinessCheck {
         connected: s.connected, consecutiveFailures: s.consecutiveFailures, lastError: s.lastError,
       };
       if (s.origin === null) return { ok: false, reason: `not read yet: ${s.lastError ?? 'first read pending'}`, detail };
-      if (s.stale) return { ok: false, reason: `stale: read ${s.ageSeconds} s ago (limit ${Math.round(feed.staleAfterMs / 1000)} s)`, detail };
+      if (s.stale) return { ok: false, reason: `stale: read ${s.ageSeconds} s ago (limit ${feed.staleAfterMs / 1000} s)`, detail };
       return { ok: true, detail };
     },
   };

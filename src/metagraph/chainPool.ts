@@ -63,7 +63,7 @@ export class ChainMinerPool implements MinerPool {
       return { ready: false, eligible: 0, reason: `metagraph of netuid ${chain.netuid} not read yet: ${why}` };
     }
     if (chain.stale) {
-      const limit = Math.round(this.#feed.staleAfterMs / 1000);
+      const limit = this.#feed.staleAfterMs / 1000;
       const why = chain.lastError === null ? '' : `; last error: ${chain.lastError}`;
       return {
         ready: false, eligible,
