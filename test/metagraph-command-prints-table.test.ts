@@ -68,5 +68,5 @@ describe('taogate metagraph', () => {
     expect(down.stdout).toBe('');
     expect(down.stderr.trim()).toMatch(/^taogate metagraph: cannot connect to ws:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
     expect(down.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 60_000); // two tsx start-ups (each compiles the CLI and @polkadot) on two shared cores
 });
