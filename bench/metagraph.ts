@@ -121,7 +121,8 @@ function delayOf(h: ReturnType<typeof monitorEventLoopDelay>): LoopDelay {
   return { loopDelayMaxMs: ms(h.max), loopDelayP99Ms: ms(h.percentile(99)) };
 }
 
-function printTable(r: MetagraphBenchResult): void {
+/** Prints a result as the table `npx tsx bench/metagraph.ts` shows. */
+export function printMetagraphBench(r: MetagraphBenchResult): void {
   const rows: Array<[string, string, string, string]> = [
     ['first refresh in process (connect, cold)', `${r.coldRefresh.ms} ms`, `${r.coldRefresh.loopDelayMaxMs} ms`, `${r.coldRefresh.loopDelayP99Ms} ms`],
     ['refresh with reconnect (warm process)', `${r.reconnectRefresh.ms} ms`, `${r.reconnectRefresh.loopDelayMaxMs} ms`, `${r.reconnectRefresh.loopDelayP99Ms} ms`],
@@ -139,5 +140,5 @@ function printTable(r: MetagraphBenchResult): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  printTable(await runMetagraphBench());
+  printMetagraphBench(await runMetagraphBench());
 }

@@ -1,6 +1,7 @@
 // `npm run bench [-- section ...]`: every benchmark of the project, one after the other, on
 // this machine. Results are printed as tables and written to bench/results/latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { printMetagraphBench, runMetagraphBench } from './metagraph.js';
 import { runProxyOverheadBench } from './proxyOverhead.js';
 import { runRoutingBench } from './routingPolicies.js';
 
@@ -9,6 +10,11 @@ type Section = { name: string; description: string; run: () => Promise<unknown> 
 const SECTIONS: Section[] = [
   { name: 'proxy', description: 'gateway vs direct miner vs bare node:http proxy', run: () => runProxyOverheadBench() },
   { name: 'routing', description: 'taogate vs one random miner vs SN1 policy on a heavy-tailed subnet', run: () => runRoutingBench() },
+  { name: 'metagraph', description: 'SN1 metagraph refresh (1024 neurons) and the event-loop delay it causes', run: async () => {
+    const result = await runMetagraphBench();
+    printMetagraphBench(result);
+    return result;
+  } },
 ];
 
 const wanted = process.argv.slice(2);

@@ -124,6 +124,26 @@ describe('the API contract', () => {
     }
   });
 
+  it('miners of a model, and the errors of /v1/miners', async () => {
+    const listed = await call('GET', `/v1/miners?model=${TEST_MODEL}`);
+    expect(listed.response.status).toBe(200);
+    const body = JSON.parse(listed.text) as { data: unknown[]; source: unknown };
+    conform('GET', '/v1/miners', listed, body);
+    expect(body.source).toEqual({ kind: 'static', network: null, origin: 'config' });
+    expect(body.data).toEqual([expect.objectContaining({ uid: 1, hotkey: healthy.hotkey, endpoint: `127.0.0.1:${healthy.port}`, eligible: true, validator_score: 1 })]);
+    const empty = await call('GET', '/v1/miners?model=empty');
+    conform('GET', '/v1/miners', empty, JSON.parse(empty.text));
+    for (const [url, status] of [['/v1/miners', 400], ['/v1/miners?model=missing', 404]] as const) {
+      const r = await call('GET', url);
+      expect(r.response.status).toBe(status);
+      conform('GET', '/v1/miners', r, JSON.parse(r.text));
+      expect(openai.check('ErrorResponse', JSON.parse(r.text))).toEqual([]);
+    }
+    const wrong = await call('POST', '/v1/miners?model=x', {});
+    expect(wrong.response.status).toBe(405);
+    conform('GET', '/v1/miners', wrong, JSON.parse(wrong.text));
+  });
+
   it('operations endpoints', async () => {
     const health = await call('GET', '/healthz');
     conform('GET', '/healthz', health, JSON.parse(health.text));

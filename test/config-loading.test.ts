@@ -71,6 +71,7 @@ describe('configuration', () => {
     file('miners.yaml', 'miners:\n  - { uid: 1, hotkey: a, host: 10.1.1.1, port: 1 }\n  - { uid: 2, hotkey: b, host: 10.1.1.2, port: 2, score: 0.5 }\n');
     const config = loadConfig({ path: file('listed.yaml', 'models:\n  m:\n    netuid: 2\n    source: { type: static, file: miners.yaml }\n') });
     const source = config.models.m!.source;
+    if (source.type !== 'static') throw new Error('expected a static source');
     expect(source.miners).toHaveLength(2);
     expect(source.miners![1]!.score).toBe(0.5);
   });

@@ -1,5 +1,7 @@
 import { ConfigError } from '../config/load.js';
+import { ChainError } from '../metagraph/chain/errors.js';
 import { demoCommand } from './demo.js';
+import { metagraphCommand } from './metagraph.js';
 import { minerCommand } from './miner.js';
 import { serveCommand } from './serve.js';
 
@@ -10,6 +12,8 @@ usage:
   taogate serve --config FILE        run the gateway (config also from TAOGATE_CONFIG)
   taogate miner --wallet NAME --allow SS58 [--upstream URL] [--axon]
                                      a miner verifying signed requests (taogate miner --help)
+  taogate metagraph --netuid N [--network finney|test|local|URL] [--all]
+                                     a subnet's miners as the gateway sees them (taogate metagraph --help)
   taogate help                       this text
 `;
 
@@ -19,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   serve: serveCommand,
   miner: minerCommand,
+  metagraph: metagraphCommand,
 };
 
 /** The `taogate` CLI. */
@@ -37,7 +42,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   try {
     await command(args, env);
   } catch (error) {
-    const message = error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    // Errors the user can act on print their message; anything else is a bug and prints its stack.
+    const message = error instanceof ConfigError || error instanceof ChainError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
       ? (error as Error).message
       : String((error as Error)?.stack ?? error);
     process.stderr.write(`taogate ${name}: ${message}\n`);

@@ -47,7 +47,7 @@ export type IdentityConfig = z.infer<typeof identitySchema>;
 /** The part of a parsed config this check reads. */
 interface SigningView {
   identity?: unknown;
-  models: Record<string, { protocol: string; source: { miners?: ReadonlyArray<{ protocol?: string | undefined }> | undefined } }>;
+  models: Record<string, { protocol: string; source: { type: string; miners?: ReadonlyArray<{ protocol?: string | undefined }> | undefined } }>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STRATEGIES } from '../fanout/strategies.js';
 import { axonMappingSchema } from './axonSchema.js';
+import { chainSourceSchema } from './chainSchema.js';
 
 const protocolSchema = z.enum(['openai', 'epistula', 'axon']);
 
@@ -25,7 +26,8 @@ const staticSourceSchema = z.strictObject({
   file: z.string().optional(),
 }).refine((s) => (s.miners === undefined) !== (s.file === undefined), 'give either miners or file');
 
-export const minerSourceSchema = z.discriminatedUnion('type', [staticSourceSchema]);
+/** Where a model's miners come from: a list in the config, or the subnet's metagraph on chain. */
+export const minerSourceSchema = z.discriminatedUnion('type', [staticSourceSchema, chainSourceSchema]);
 
 const timeoutsSchema = z.strictObject({
   /** TCP connect to the miner. */
@@ -78,7 +80,8 @@ export const modelSchema = z.strictObject({
   /** How requests map onto the synapse of `protocol: axon` miners (see README, "axon mapping"). */
   axon: axonMappingSchema.optional(),
 }).superRefine((model, ctx) => {
-  const usesAxon = model.protocol === 'axon' || (model.source.miners ?? []).some((m) => m.protocol === 'axon');
+  const listed = model.source.type === 'static' ? model.source.miners ?? [] : [];
+  const usesAxon = model.protocol === 'axon' || listed.some((m) => m.protocol === 'axon');
   if (usesAxon && model.axon === undefined) {
     ctx.addIssue({ code: 'custom', path: ['axon'], message: 'required with protocol axon: a synapse mapping, e.g. { preset: sn1-stream-prompting }' });
   }

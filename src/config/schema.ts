@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { modelSchema } from './modelSchema.js';
 import { identitySchema, requireIdentityForSigning } from './identitySchema.js';
+import { chainSchema, requireOneWeightsValidatorPerSubnet } from './chainSchema.js';
 
 /**
  * The whole configuration, parsed once by this strict schema (unknown keys are errors, so a
@@ -50,7 +51,9 @@ export const configSchema = z.strictObject({
     .refine((models) => Object.keys(models).length > 0, 'declare at least one model'),
   /** The gateway's hotkey; required when a model uses epistula or axon. */
   identity: identitySchema.optional(),
-}).superRefine(requireIdentityForSigning);
+  /** How models with `source: { type: chain }` read the metagraph. */
+  chain: chainSchema.prefault({}),
+}).superRefine(requireIdentityForSigning).superRefine(requireOneWeightsValidatorPerSubnet);
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -2,7 +2,6 @@ import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
 import { evaluateReadiness, type ReadinessCheck } from '../lifecycle/readiness.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { StaticMinerPool } from '../metagraph/staticSource.js';
 import type { MinerProtocol } from '../metagraph/types.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { combineObservers } from '../pipeline/callObserver.js';
@@ -20,6 +19,8 @@ import { OpenAICompatibleTransport } from '../transport/openaiTransport.js';
 import { createEpistulaTransport } from '../transport/epistulaTransport.js';
 import { AxonTransport } from '../transport/axonTransport.js';
 import { GatewayIdentity } from './identity.js';
+import { buildMinerPools, type SnapshotRedis } from './minerPools.js';
+import { createAddressGuard, createGuardedConnector } from '../net/addressGuard.js';
 import type { Transport } from '../transport/types.js';
 import type { Hono } from 'hono';
 import type { GatewayEnv } from '../http/types.js';
@@ -32,6 +33,8 @@ export interface BuildOptions {
   now?: () => number;
   /** Randomness for miner selection (seeded in tests and benchmarks). */
   random?: Random;
+  /** The gateway's Redis client, when Redis is configured: chain snapshots are kept there instead of in files. */
+  redis?: SnapshotRedis;
 }
 
 /** Everything one gateway instance is made of; `main` starts and stops it. */
@@ -47,12 +50,19 @@ export interface GatewayParts {
   services: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }>;
 }
 
+/** `{ttfbMs: 1}` → `{ttfb_ms: 1}`: the HTTP API speaks snake_case like OpenAI's. */
+function snakeCase(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+}
+
 /** Builds the gateway's parts from a parsed config. Nothing is started or connected here. */
 export function buildGateway(config: Readonly<Config>, options: BuildOptions = {}): GatewayParts {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
-  const dispatchers = new MinerDispatchers();
+  // Every miner connection, whatever its source, goes through the address guard.
+  const guard = createAddressGuard({ allowCidrs: config.network.allowCidrs });
+  const dispatchers = new MinerDispatchers((timeout) => createGuardedConnector(guard, { timeout }));
   const identity = new GatewayIdentity(config.identity, logger);
   const transports = new Map<MinerProtocol, Transport>([
     ['openai', new OpenAICompatibleTransport('openai', dispatchers)],
@@ -60,10 +70,16 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
     ['axon', new AxonTransport(dispatchers, identity.signer)],
   ]);
 
+  const pools = buildMinerPools({
+    config, guard, logger, now,
+    ...(options.redis === undefined ? {} : { redis: options.redis }),
+    onRefreshFailure: (netuid) => metrics.metagraphRefreshFailures.inc({ netuid: String(netuid) }),
+  });
+  metrics.readMetagraphFrom(pools.readings);
   const models: ModelEntry[] = Object.entries(config.models).map(([name, modelConfig]) => ({
     name,
     config: modelConfig,
-    pool: new StaticMinerPool(modelConfig.netuid, modelConfig.source.miners ?? [], now()),
+    pool: pools.byModel.get(name)!,
   }));
   const catalog = new ModelCatalog(models, now());
   const { routing } = config;
@@ -97,6 +113,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const checks: ReadinessCheck[] = [
     { name: 'shutdown', check: () => (draining.value ? { ok: false, reason: 'shutting down' } : { ok: true }) },
     ...identity.readinessChecks(),
+    ...pools.checks,
     ...models.map((m): ReadinessCheck => ({
       name: `model:${m.name}`,
       check: () => {
@@ -110,6 +127,11 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
     readiness: () => evaluateReadiness(checks, identity.readinessInfo()),
     bodyLimitBytes: config.server.bodyLimitBytes,
     exposeMinerHeaders: config.server.exposeMinerHeaders,
+    minerTelemetry: (modelName, miner) => {
+      const model = catalog.get(modelName);
+      if (model === undefined || (!miner.eligible && telemetry.view(miner.hotkey) === undefined)) return undefined;
+      return snakeCase(reportMiner(telemetry, selector, modelName, model.pool.snapshot()?.eligible ?? [], miner));
+    },
   });
 
   const services: GatewayParts['services'] = [

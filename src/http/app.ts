@@ -4,6 +4,7 @@ import { errorResponse } from './errorResponse.js';
 import { requestContext } from './requestContext.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerInferenceRoutes } from './routes/inference.js';
+import { registerMinerRoutes } from './routes/miners.js';
 import { registerModelRoutes } from './routes/models.js';
 import type { AppDeps, GatewayEnv } from './types.js';
 
@@ -11,6 +12,7 @@ import type { AppDeps, GatewayEnv } from './types.js';
 const KNOWN_ROUTES: Array<[RegExp, string]> = [
   [/^\/v1\/(chat\/)?completions$/, 'POST'],
   [/^\/v1\/models(\/.+)?$/, 'GET'],
+  [/^\/v1\/miners$/, 'GET'],
   [/^\/(healthz|readyz|metrics)$/, 'GET'],
 ];
 
@@ -20,6 +22,7 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
   app.use('*', requestContext(deps));
   registerInferenceRoutes(app, deps);
   registerModelRoutes(app, deps);
+  registerMinerRoutes(app, deps);
   registerHealthRoutes(app, deps);
 
   app.notFound((c) => {

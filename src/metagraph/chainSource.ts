@@ -32,6 +32,11 @@ export interface ChainSourceOptions {
   reader: NeuronReader;
   guard: AddressGuard;
   policy?: Partial<EligibilityPolicy>;
+  /**
+   * Read this validator's weights row with the neurons (default: the one `policy.scoreSource`
+   * names). Set when models sharing the read score by weights under other policies.
+   */
+  weightsOf?: string;
   store?: SnapshotStore;
   logger: Logger;
   refreshIntervalMs?: number;
@@ -102,7 +107,7 @@ export function createChainSource(options: ChainSourceOptions): ChainSource {
     setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
   };
-  const weightsOf = typeof policy.scoreSource === 'object' ? policy.scoreSource.weightsOf : undefined;
+  const weightsOf = options.weightsOf ?? (typeof policy.scoreSource === 'object' ? policy.scoreSource.weightsOf : undefined);
   const configuredSource = typeof policy.scoreSource === 'object' ? 'weights' : policy.scoreSource ?? 'incentive';
   const log = { netuid, network };
 

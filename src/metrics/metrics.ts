@@ -1,5 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** One subnet's metagraph as its gauges report it, read from the chain source when scraped. */
+export interface MetagraphReading {
+  netuid: number;
+  block: number | null;
+  ageSeconds: number | null;
+  /** Miner counts by state: `eligible` or an exclusion kind (a bounded set). */
+  miners: Readonly<Record<string, number>>;
+}
+
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /**
@@ -11,6 +20,7 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  let readMetagraph: () => readonly MetagraphReading[] = () => [];
   return {
     registry,
     httpRequests: new Counter({
@@ -42,6 +52,41 @@ export function createMetrics() {
       name: 'taogate_streams_aborted_total', help: 'Client streams that ended early, by reason (client_gone, miner_failed).',
       labelNames: ['reason'] as const, registers,
     }),
+    // The metagraph gauges are read from the chain sources at scrape time: nothing to keep in step.
+    metagraphBlock: new Gauge({
+      name: 'taogate_metagraph_block', help: 'Block of the metagraph snapshot being served, by subnet.',
+      labelNames: ['netuid'] as const, registers,
+      collect() {
+        this.reset();
+        for (const r of readMetagraph()) if (r.block !== null) this.set({ netuid: String(r.netuid) }, r.block);
+      },
+    }),
+    metagraphAge: new Gauge({
+      name: 'taogate_metagraph_age_seconds', help: 'Age of the metagraph snapshot being served, by subnet.',
+      labelNames: ['netuid'] as const, registers,
+      collect() {
+        this.reset();
+        for (const r of readMetagraph()) if (r.ageSeconds !== null) this.set({ netuid: String(r.netuid) }, r.ageSeconds);
+      },
+    }),
+    metagraphMiners: new Gauge({
+      name: 'taogate_metagraph_miners', help: 'Neurons of the served snapshot by state: eligible, or why excluded.',
+      labelNames: ['netuid', 'state'] as const, registers,
+      collect() {
+        this.reset();
+        for (const r of readMetagraph()) {
+          for (const [state, count] of Object.entries(r.miners)) this.set({ netuid: String(r.netuid), state }, count);
+        }
+      },
+    }),
+    metagraphRefreshFailures: new Counter({
+      name: 'taogate_metagraph_refresh_failures_total', help: 'Failed reads of a subnet from the chain (the last good snapshot keeps serving).',
+      labelNames: ['netuid'] as const, registers,
+    }),
+    /** Where the metagraph gauges read their values when scraped (set once the chain sources exist). */
+    readMetagraphFrom(read: () => readonly MetagraphReading[]): void {
+      readMetagraph = read;
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { Writable } from 'node:stream';
 import { parseConfig, deepMerge } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { buildGateway, type GatewayParts } from '../../src/gateway/build.js';
+import { buildGateway, type BuildOptions, type GatewayParts } from '../../src/gateway/build.js';
 import { runGateway, type RunningGateway } from '../../src/gateway/run.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { ScriptedMiner } from './scriptedMiner.js';
@@ -35,8 +35,8 @@ export function staticModel(miners: Array<Pick<ScriptedMiner, 'uid' | 'hotkey' |
   }, extra) as Record<string, unknown>;
 }
 
-/** Starts a real gateway on 127.0.0.1 port 0 with this config (merged over test defaults). */
-export async function startTestGateway(config: ConfigInput | Record<string, unknown>, options: { random?: () => number } = {}): Promise<TestGateway> {
+/** Starts a real gateway on 127.0.0.1 port 0 with this config (merged over test defaults); `build` adds build options (e.g. a Redis client). */
+export async function startTestGateway(config: ConfigInput | Record<string, unknown>, build: Omit<BuildOptions, 'logger'> = {}): Promise<TestGateway> {
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -45,7 +45,7 @@ export async function startTestGateway(config: ConfigInput | Record<string, unkn
     },
   });
   const parsed = parseConfig(deepMerge({ server: { port: 0 }, network: { allowCidrs: ['127.0.0.0/8'] }, log: { level: 'info' } }, config));
-  const parts = buildGateway(parsed, { logger: createLogger(parsed.log.level, sink), ...(options.random === undefined ? {} : { random: options.random }) });
+  const parts = buildGateway(parsed, { ...build, logger: createLogger(parsed.log.level, sink) });
   const running = await runGateway(parts);
   const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: 'test-key', maxRetries: 0, timeout: 20_000 });
   return { url: running.url, running, parts, client, logs, stop: () => running.stop(2_000) };
