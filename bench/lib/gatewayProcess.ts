@@ -10,7 +10,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 export async function startGatewayProcess(config: Record<string, unknown>, core?: number, env: NodeJS.ProcessEnv = {}): Promise<BenchProcess & { url: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'taogate-bench-'));
   const path = join(dir, 'config.yaml');
-  writeFileSync(path, stringify({ server: { host: '127.0.0.1', port: 0 }, network: { allowCidrs: ['127.0.0.0/8'] }, ...config }));
+  writeFileSync(path, stringify({ server: { host: '127.0.0.1', port: 0 }, network: { allowCidrs: ['127.0.0.0/8'] }, auth: { mode: 'open' }, ...config }));
   const proc = await startProcess([join(ROOT, 'bin/taogate.js'), 'serve', '--config', path], {
     ...(core === undefined ? {} : { core }),
     env,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelCacheSchema } from './stateSchema.js';
 
 const protocolSchema = z.enum(['openai', 'epistula', 'axon']);
 
@@ -58,6 +59,8 @@ export const modelSchema = z.strictObject({
   /** Extra headers sent to every miner of this model. */
   headers: z.record(z.string(), z.string()).default({}),
   ownedBy: z.string().default('taogate'),
+  /** Response cache settings of this model (see `cache` for the defaults). */
+  cache: modelCacheSchema.prefault({}),
 });
 
 export type ModelConfig = z.infer<typeof modelSchema>;

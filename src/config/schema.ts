@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelSchema } from './modelSchema.js';
+import { authSchema, cacheSchema, rateLimitsSchema, redisSchema } from './stateSchema.js';
 
 /**
  * The whole configuration, parsed once by this strict schema (unknown keys are errors, so a
@@ -30,6 +31,11 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   models: z.record(z.string().regex(/^[\w.:/@-]{1,128}$/, 'model names use letters, digits and . _ : / @ -'), modelSchema)
     .refine((models) => Object.keys(models).length > 0, 'declare at least one model'),
+  /** Shared state of the replicas; without it, cache and limits live in process memory. */
+  redis: redisSchema.optional(),
+  cache: cacheSchema,
+  auth: authSchema,
+  rateLimits: rateLimitsSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

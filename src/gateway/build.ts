@@ -16,6 +16,8 @@ import { OpenAICompatibleTransport } from '../transport/openaiTransport.js';
 import type { Transport } from '../transport/types.js';
 import type { Hono } from 'hono';
 import type { GatewayEnv } from '../http/types.js';
+import type { RedisConnection } from '../state/redisClient.js';
+import { buildState } from './buildState.js';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -29,6 +31,8 @@ export interface GatewayParts {
   logger: Logger;
   metrics: Metrics;
   catalog: ModelCatalog;
+  /** The Redis connection when `redis` is configured (shared with components that keep state there). */
+  redis: RedisConnection | undefined;
   /** Set while shutting down: /readyz turns 503 at once. */
   draining: { value: boolean };
   /** Long-running services, started in order and stopped in reverse. */
@@ -40,6 +44,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
+  const state = buildState(config, { logger, metrics, now });
   const dispatchers = new MinerDispatchers();
   const transports = new Map<MinerProtocol, Transport>([
     ['openai', new OpenAICompatibleTransport('openai', dispatchers)],
@@ -54,6 +59,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const caller = new MinerCaller(transports, combineObservers([metricsObserver(metrics, now)]));
   const pipeline = new InferencePipeline({
     catalog, caller, selector: new RoundRobin(), logger, requestTimeoutMs: config.server.requestTimeoutMs, now,
+    ...(state.cache === undefined ? {} : { cache: state.cache }),
   });
 
   const draining = { value: false };
@@ -66,15 +72,17 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
         return status.ready ? { ok: true, detail: { eligible: status.eligible } } : { ok: false, reason: status.reason ?? 'not ready', detail: { eligible: status.eligible } };
       },
     })),
+    ...state.checks,
   ];
   const app = createApp({
-    pipeline, catalog, metrics, logger,
+    pipeline, catalog, metrics, logger, access: state.access,
     readiness: () => evaluateReadiness(checks),
     bodyLimitBytes: config.server.bodyLimitBytes,
     exposeMinerHeaders: config.server.exposeMinerHeaders,
   });
 
   const services: GatewayParts['services'] = [
+    ...state.services,
     {
       name: 'miner pools',
       start: async () => { await Promise.all(models.map((m) => m.pool.start())); },
@@ -82,5 +90,5 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
     },
     { name: 'miner connections', start: async () => {}, stop: () => dispatchers.close() },
   ];
-  return { config, app, logger, metrics, catalog, draining, services };
+  return { config, app, logger, metrics, catalog, redis: state.redis, draining, services };
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createStateMetrics } from './stateMetrics.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -42,6 +43,7 @@ export function createMetrics() {
       name: 'taogate_streams_aborted_total', help: 'Client streams that ended early, by reason (client_gone, miner_failed).',
       labelNames: ['reason'] as const, registers,
     }),
+    ...createStateMetrics(registers),
   };
 }
 

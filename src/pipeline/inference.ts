@@ -4,14 +4,16 @@ import { FanoutFailedError } from '../fanout/fanoutFailed.js';
 import type { FanoutSuccess, LaunchPlan } from '../fanout/types.js';
 import type { MinerEntry } from '../metagraph/types.js';
 import { newResponseIdentity, renderCompletion, type ResponseIdentity } from '../openai/render.js';
-import type { InferenceRequest } from '../openai/types.js';
+import type { Answer, InferenceRequest } from '../openai/types.js';
 import { estimateUsage } from '../openai/usage.js';
 import type { Logger } from '../logging/logger.js';
 import type { RoundRobin } from '../routing/roundRobin.js';
 import type { MinerCaller, StreamAttempt } from './minerCaller.js';
 import type { ModelCatalog, ModelEntry } from './modelCatalog.js';
-import { relayStream, type ChunkBatch } from './streamRelay.js';
+import { relayStream, type ChunkBatch, type RelayHooks } from './streamRelay.js';
 import type { Cancellation } from '../lifecycle/cancellation.js';
+import type { CacheDirectives } from '../cache/policy.js';
+import type { ResponseCache } from '../cache/responseCache.js';
 
 /** How the answer was produced, for response headers and logs. */
 export interface ResultMeta {
@@ -21,6 +23,8 @@ export interface ResultMeta {
   /** Miners asked for this request. */
   asked: number;
   cache: 'HIT' | 'MISS' | 'BYPASS';
+  /** For cache hits: seconds since the answer was stored (the `Age` header). */
+  cacheAgeSeconds?: number;
 }
 
 export type InferenceResult =
@@ -31,6 +35,14 @@ export interface InferenceContext {
   requestId: string;
   /** Cancelled when the client disconnects. */
   cancellation: Cancellation;
+  /** What the client asked of the cache (`Cache-Control`, `x-taogate-cache`); none when absent. */
+  cacheDirectives?: Readonly<CacheDirectives>;
+  /** The caller's API key id, for per-key cache namespaces. */
+  keyId?: string;
+  /** Called once with the whole answer the client gets, when it is complete (token accounting). */
+  answered?(answer: Answer, cached: boolean): void;
+  /** Set by the pipeline as soon as the cache outcome is known (for headers of error responses). */
+  cache?: ResultMeta['cache'];
 }
 
 export interface PipelineDeps {
@@ -39,6 +51,8 @@ export interface PipelineDeps {
   selector: RoundRobin;
   logger: Logger;
   requestTimeoutMs: number;
+  /** The response cache stage; without it every response is a BYPASS. */
+  cache?: ResponseCache;
   now?: () => number;
 }
 
@@ -63,11 +77,16 @@ export class InferencePipeline {
   async run(request: InferenceRequest, ctx: InferenceContext): Promise<InferenceResult> {
     const model = this.#resolveModel(request);
     const identity = newResponseIdentity(request.endpoint, model.name, this.#now());
-    return this.#dispatch(model, request, ctx, identity);
+    const cache = this.#deps.cache;
+    if (cache === undefined) {
+      ctx.cache = 'BYPASS';
+      return this.#dispatch(model, request, ctx, identity, ctx.answered === undefined ? {} : { completed: (answer) => ctx.answered!(answer, false) });
+    }
+    return cache.serve({ model, request, ctx, identity, dispatch: (hooks) => this.#dispatch(model, request, ctx, identity, hooks) });
   }
 
   /** Asks miners for an answer: pick, fan out, validate, render. */
-  async #dispatch(model: ModelEntry, request: InferenceRequest, ctx: InferenceContext, identity: ResponseIdentity): Promise<InferenceResult> {
+  async #dispatch(model: ModelEntry, request: InferenceRequest, ctx: InferenceContext, identity: ResponseIdentity, hooks: RelayHooks = {}): Promise<InferenceResult> {
     const candidates = model.pool.snapshot()?.eligible ?? [];
     if (candidates.length === 0) {
       throw new GatewayError('no_eligible_miners', `No eligible miner is available for model '${model.name}' right now.`, { retryAfterSeconds: 5 });
@@ -85,6 +104,7 @@ export class InferencePipeline {
       }));
       const answer = won.value;
       answer.usage ??= estimateUsage(request, answer);
+      hooks.completed?.(answer);
       return { kind: 'json', body: renderCompletion(answer, identity), meta: this.#meta(model, strategy, won) };
     }
 
@@ -93,7 +113,7 @@ export class InferencePipeline {
       launch: (miner, attempt) => caller.stream(model, request, miner, attempt, deadline),
       discard: (attempt) => attempt.primed.stream.close(),
     }));
-    return { kind: 'stream', events: relayStream(won.value, request, identity), meta: this.#meta(model, strategy, won) };
+    return { kind: 'stream', events: relayStream(won.value, request, identity, hooks), meta: this.#meta(model, strategy, won) };
   }
 
   #resolveModel(request: InferenceRequest): ModelEntry {

@@ -30,7 +30,7 @@ export function staticModel(miners: Array<Pick<ScriptedMiner, 'uid' | 'hotkey' |
   }, extra) as Record<string, unknown>;
 }
 
-/** Starts a real gateway on 127.0.0.1 port 0 with this config (merged over test defaults). */
+/** Starts a real gateway on 127.0.0.1 port 0 with this config (merged over test defaults: open access unless the test sets auth). */
 export async function startTestGateway(config: ConfigInput | Record<string, unknown>): Promise<TestGateway> {
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -39,7 +39,7 @@ export async function startTestGateway(config: ConfigInput | Record<string, unkn
       done();
     },
   });
-  const parsed = parseConfig(deepMerge({ server: { port: 0 }, network: { allowCidrs: ['127.0.0.0/8'] }, log: { level: 'info' } }, config));
+  const parsed = parseConfig(deepMerge({ server: { port: 0 }, network: { allowCidrs: ['127.0.0.0/8'] }, log: { level: 'info' }, auth: { mode: 'open' } }, config));
   const parts = buildGateway(parsed, { logger: createLogger(parsed.log.level, sink) });
   const running = await runGateway(parts);
   const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: 'test-key', maxRetries: 0, timeout: 20_000 });

@@ -1,20 +1,45 @@
 import type { Context, Hono } from 'hono';
 import { parseInferenceRequest } from '../../openai/request.js';
 import type { Endpoint } from '../../openai/types.js';
-import type { ResultMeta } from '../../pipeline/inference.js';
+import type { InferenceContext, InferenceResult, ResultMeta } from '../../pipeline/inference.js';
+import { parseDirectives } from '../../cache/policy.js';
+import { withHeaders } from '../errorResponse.js';
 import { readJsonBody } from '../body.js';
 import { sseResponse } from '../sse.js';
 import { Cancellation } from '../../lifecycle/cancellation.js';
 import type { AppDeps, GatewayEnv } from '../types.js';
 
-/** `POST /v1/chat/completions` and `POST /v1/completions`: validate, run the pipeline, render. */
+/**
+ * `POST /v1/chat/completions` and `POST /v1/completions`: API key, validate, rate limits, run
+ * the pipeline, render. The key is checked before the body is even read; every response,
+ * errors included, says what the cache did (`x-taogate-cache`).
+ */
 export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): void {
   const handler = (endpoint: Endpoint) => async (c: Context<GatewayEnv>): Promise<Response> => {
-    const body = await readJsonBody(c, deps.bodyLimitBytes);
-    const request = parseInferenceRequest(endpoint, body);
-    const result = await deps.pipeline.run(request, { requestId: c.get('requestId'), cancellation: clientCancellation(c) });
+    let ctx: InferenceContext | undefined;
+    try {
+      const auth = deps.access.authenticate(c.req.header('authorization'));
+      const principal = auth instanceof Promise ? await auth : auth;
+      const body = await readJsonBody(c, deps.bodyLimitBytes);
+      const request = parseInferenceRequest(endpoint, body);
+      const admission = await deps.access.admit(principal, request);
+      ctx = {
+        requestId: c.get('requestId'),
+        cancellation: clientCancellation(c),
+        cacheDirectives: parseDirectives(c.req.header('cache-control'), c.req.header('x-taogate-cache')),
+        keyId: principal.id,
+        answered: admission.answered,
+      };
+      return respond(c, await deps.pipeline.run(request, ctx), admission.headers);
+    } catch (error) {
+      throw withHeaders(error, { 'x-taogate-cache': ctx?.cache ?? 'BYPASS' });
+    }
+  };
+
+  const respond = (c: Context<GatewayEnv>, result: InferenceResult, limitHeaders: Record<string, string> | undefined): Response => {
     c.set('resultMeta', result.meta);
     const headers = resultHeaders(result.meta, c.get('requestId'), deps.exposeMinerHeaders);
+    if (limitHeaders !== undefined) Object.assign(headers, limitHeaders);
     if (result.kind === 'json') {
       return new Response(JSON.stringify(result.body), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
     }
@@ -45,6 +70,7 @@ function clientCancellation(c: Context<GatewayEnv>): Cancellation {
 
 function resultHeaders(meta: ResultMeta, requestId: string, exposeMiner: boolean): Record<string, string> {
   const headers: Record<string, string> = { 'x-request-id': requestId, 'x-taogate-cache': meta.cache };
+  if (meta.cacheAgeSeconds !== undefined) headers.age = String(meta.cacheAgeSeconds);
   if (exposeMiner) {
     headers['x-taogate-strategy'] = meta.strategy;
     headers['x-taogate-miners-asked'] = String(meta.asked);
