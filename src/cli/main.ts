@@ -1,12 +1,14 @@
 import { ConfigError } from '../config/load.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
+import { keysCommand } from './keys.js';
 
 const USAGE = `taogate: an OpenAI-compatible gateway onto Bittensor subnets
 
 usage:
   taogate demo [--port N]            local subnet of reference miners + gateway (no chain, no Redis)
   taogate serve --config FILE        run the gateway (config also from TAOGATE_CONFIG)
+  taogate keys create|list|revoke|usage|hash ...   API keys in Redis (taogate keys help)
   taogate help                       this text
 `;
 
@@ -15,6 +17,7 @@ type Command = (args: string[], env: NodeJS.ProcessEnv) => Promise<void>;
 const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   serve: serveCommand,
+  keys: keysCommand,
 };
 
 /** The `taogate` CLI. */
@@ -33,7 +36,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   try {
     await command(args, env);
   } catch (error) {
-    const message = error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    const message = error instanceof ConfigError || (error as Error).name === 'UsageError' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
       ? (error as Error).message
       : String((error as Error)?.stack ?? error);
     process.stderr.write(`taogate ${name}: ${message}\n`);
