@@ -19,13 +19,18 @@ export interface RedisHealthOptions {
 /**
  * Whether Redis is worth asking, as a small state machine:
  *
- *   up ──(an operation fails or runs over the budget)──► down  [one warning]
+ *   up ──(an operation fails, or TIMEOUTS_TO_TRIP in a row run over the budget)──► down  [one warning]
  *   down ──(backoff over: the next operation is tried, alone)──► probing
  *   probing ──ok──► up  [one info line]     probing ──fails──► down (backoff doubles, capped)
  *
  * While down, operations are not attempted at all: callers get their local fallback at once,
  * so an outage costs requests nothing, and a slow Redis costs each request at most the budget.
+ * A single slow answer only sends that request to its fallback: on a busy host one late reply
+ * is more often the process's own event loop than Redis, and flapping would bury operators in
+ * episodes. An error (connection refused, closed, ...) trips at once.
  */
+const TIMEOUTS_TO_TRIP = 3;
+
 export class RedisHealth {
   readonly budgetMs: number;
   readonly #options: RedisHealthOptions;
@@ -36,6 +41,7 @@ export class RedisHealth {
   #backoff: number;
   #downSince = 0;
   #skippedThisEpisode = 0;
+  #timeoutsInARow = 0;
 
   constructor(options: RedisHealthOptions) {
     this.#options = options;
@@ -64,10 +70,16 @@ export class RedisHealth {
     return new Promise<T>((resolve) => {
       let settled = false;
       const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        this.#failed(op, new Error(`no answer within ${this.budgetMs} ms`), probe);
-        resolve(fallback());
+        // One more turn of the event loop first: if the process itself was busy, the reply may
+        // be sitting in the socket, and timers run before I/O callbacks.
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          const error = new Error(`no answer within ${this.budgetMs} ms`);
+          if (probe || ++this.#timeoutsInARow >= TIMEOUTS_TO_TRIP) this.#failed(op, error, probe);
+          else this.#options.sink.failed(op);
+          resolve(fallback());
+        });
       }, this.budgetMs);
       let pending: Promise<T>;
       try {
@@ -110,6 +122,7 @@ export class RedisHealth {
   }
 
   #succeeded(probe: boolean): void {
+    this.#timeoutsInARow = 0;
     if (probe) this.#probing = false;
     if (this.#up) return;
     this.#up = true;
@@ -131,6 +144,7 @@ export class RedisHealth {
 
   #goDown(op: string, error: unknown): void {
     this.#up = false;
+    this.#timeoutsInARow = 0;
     this.#downSince = this.#now();
     this.#skippedThisEpisode = 0;
     this.#retryAt = this.#downSince + this.#backoff;

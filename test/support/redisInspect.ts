@@ -5,6 +5,8 @@ import { createRedisClient, type RedisClient } from '../../src/state/redisClient
 export async function inspectRedis(url: string): Promise<RedisClient> {
   const config = parseConfig({ models: { m: { netuid: 1, source: { type: 'static', miners: [] } } }, redis: { url } });
   const client = createRedisClient(config.redis!, 'cli');
+  // Tests kill Redis on purpose; its reconnect errors are expected.
+  client.on('error', () => {});
   await client.connect();
   return client;
 }
