@@ -2,11 +2,13 @@
 // this machine. Results are printed as tables and written to bench/results/latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runProxyOverheadBench } from './proxyOverhead.js';
+import { runCacheBench } from './cacheHit.js';
 
 type Section = { name: string; description: string; run: () => Promise<unknown> };
 
 const SECTIONS: Section[] = [
   { name: 'proxy', description: 'gateway vs direct miner vs bare node:http proxy', run: () => runProxyOverheadBench() },
+  { name: 'cache', description: 'cache hits (memory, Redis) vs the bare proxy; the Redis path on misses', run: () => runCacheBench() },
 ];
 
 const wanted = process.argv.slice(2);

@@ -34,6 +34,7 @@ export class AccessGate {
   readonly #limiter: RateLimitStore;
   readonly #usage: UsageRecorder;
   readonly #metrics: Metrics;
+  readonly #unlimited = new WeakMap<Principal, Admission>();
 
   constructor(options: AccessGateOptions) {
     this.#authenticator = options.authenticator;
@@ -59,7 +60,13 @@ export class AccessGate {
     const tpm = limits.tokensPerMinute;
     if (rpm === undefined && tpm === undefined) {
       this.#usage.admitted(id);
-      return { headers: undefined, answered: (answer, cached) => this.#usage.answered(id, answer.usage, cached) };
+      // Principals are long-lived (config keys, anonymous, remembered Redis keys): one admission each.
+      let admission = this.#unlimited.get(principal);
+      if (admission === undefined) {
+        admission = { headers: undefined, answered: (answer, cached) => this.#usage.answered(id, answer.usage, cached) };
+        this.#unlimited.set(principal, admission);
+      }
+      return admission;
     }
     const prompt = tpm === undefined ? 0 : estimatePromptTokens(request);
     const decision = await this.#limiter.admit(id, limits, prompt);

@@ -23,6 +23,8 @@ export type FlightSignal = 'done' | 'failed' | 'timeout';
  * short TTL). Implementations never throw: a store that cannot answer says `miss`.
  */
 export interface AnswerStore {
+  /** The entry under `key` right now, for stores that can tell without I/O (memory): the hit path without promises. */
+  peek?(key: string): CachedEntry | undefined;
   /** The entry under `key`; on a miss with `lockOwner` given, also tries to take the flight's lock. */
   lookup(key: string, lockOwner: string | undefined): Promise<Lookup>;
   /**
@@ -45,6 +47,10 @@ export class MemoryAnswerStore implements AnswerStore {
 
   constructor(options: { maxEntries: number; maxBytes: number; now?: () => number }) {
     this.lru = new MemoryLru<CachedEntry>(options);
+  }
+
+  peek(key: string): CachedEntry | undefined {
+    return this.lru.get(key);
   }
 
   lookup(key: string): Promise<Lookup> {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Endpoint, InferenceRequest } from '../openai/types.js';
 
 /**
@@ -53,7 +53,7 @@ export function cacheKey(request: InferenceRequest, namespace: string): string |
     body += `${body.length === 0 ? '' : ','}${JSON.stringify(name)}:${canonicalJson(value)}`;
   }
   const material = `v${CACHE_KEY_VERSION}\n${request.endpoint}\n${request.model}\n${namespace}\n{${body}}`;
-  return `v${CACHE_KEY_VERSION}:${createHash('sha256').update(material).digest('base64url')}`;
+  return `v${CACHE_KEY_VERSION}:${hash('sha256', material, 'base64url')}`;
 }
 
 /** JSON with object keys in sorted order and no whitespace: equal values, equal text. */

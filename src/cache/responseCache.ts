@@ -85,6 +85,8 @@ export class ResponseCache {
     if (plan === undefined || key === undefined) return this.#bypass(input);
     // no-cache: a fresh answer, stored for the others, but not coalesced with anyone.
     if (!plan.read) return this.#ask(input, key, plan, undefined, undefined, 'BYPASS');
+    const stored = this.#store.peek?.(key);
+    if (stored !== undefined) return Promise.resolve(this.#fromEntry(input, stored));
     const flight = this.#coalesce ? this.#flights.get(key) : undefined;
     return flight === undefined ? this.#lead(input, key, plan) : this.#follow(input, key, plan, flight);
   }
@@ -227,8 +229,8 @@ export class ResponseCache {
     const meta: ResultMeta = {
       model: model.name, strategy: 'cache', asked: 0, cache: 'HIT',
       cacheAgeSeconds: Math.max(0, Math.floor((this.#now() - provenance.storedAt) / 1000)),
-      ...(miner === undefined ? {} : { miner }),
     };
+    if (miner !== undefined) meta.miner = miner;
     if (!request.stream) return { kind: 'json', body: renderCompletion(answer, identity), meta };
     return { kind: 'stream', events: replayAnswer(answer, request, identity), meta };
   }
