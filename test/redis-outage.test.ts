@@ -144,3 +144,41 @@ describe('Redis killed in the middle of a run', () => {
     await waitFor(async () => (await metric(a, 'taogate_redis_up')) === 'taogate_redis_up 1', 10_000);
   });
 });
+
+describe('Redis away when the gateway starts', () => {
+  it('starts anyway, serves, and picks Redis up when it comes', async () => {
+    const redis = await startRedisServer();
+    await redis.kill();
+    const miner = await startScriptedMiner(1);
+    const started = Date.now();
+    const gw = await startTestGateway({ redis: { url: redis.url, connectTimeoutMs: 500, backoffMs: 100, maxBackoffMs: 300 }, models: { [TEST_MODEL]: staticModel([miner]) } });
+    try {
+      expect(Date.now() - started).toBeLessThan(3_000);
+      const body = deterministic('no redis yet');
+      expect((await postChat(gw.url, body)).status).toBe(200);
+      expect((await postChat(gw.url, body)).headers.get('x-taogate-cache')).toBe('HIT');
+      expect(gw.logs.filter((l) => l.level === 40 && String(l.msg).startsWith('redis unavailable'))).toHaveLength(1);
+      await redis.restart();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await postChat(gw.url, deterministic(`probe ${Date.now()}`));
+        if (/^taogate_redis_up 1$/m.test(await (await fetch(`${gw.url}/metrics`)).text())) break;
+        if (Date.now() > deadline) throw new Error('Redis was not picked up');
+        await sleep(100);
+      }
+      const inspect = await inspectRedis(redis.url);
+      try {
+        const shared = deterministic('redis arrived');
+        await postChat(gw.url, shared);
+        await sleep(50);
+        expect(await inspect.keys('taogate:cache:*')).not.toHaveLength(0);
+      } finally {
+        inspect.disconnect();
+      }
+    } finally {
+      await gw.stop();
+      await miner.close();
+      await redis.stop();
+    }
+  });
+});
