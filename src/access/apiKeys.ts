@@ -48,6 +48,7 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** A key's public id (`key_` + 12 hex): what lists, logs, metrics and limits name it by. */
 export function generateKeyId(): string {
   return `key_${randomBytes(6).toString('hex')}`;
 }

@@ -21,6 +21,7 @@ export interface EncodedEntry {
   bytes: number;
 }
 
+/** Serialises an entry once: the text goes to Redis, its size decides whether it may be stored at all. */
 export function encodeEntry(entry: CachedEntry): EncodedEntry {
   const text = JSON.stringify(entry);
   return { entry, text, bytes: Buffer.byteLength(text) };
