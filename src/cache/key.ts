@@ -39,6 +39,17 @@ export const IGNORED_FIELDS: ReadonlySet<string> = new Set(['user', 'model', 'st
  * API treats them as absent). Undefined when the request has a field nobody classified.
  */
 export function cacheKey(request: InferenceRequest, namespace: string): string | undefined {
+  // Frozen requests are shared by every request with the same body (see RequestMemo): key them once.
+  const known = Object.isFrozen(request) ? memo.get(request) : undefined;
+  if (known !== undefined && known.namespace === namespace) return known.key;
+  const key = computeKey(request, namespace);
+  if (Object.isFrozen(request)) memo.set(request, { namespace, key });
+  return key;
+}
+
+const memo = new WeakMap<InferenceRequest, { namespace: string; key: string | undefined }>();
+
+function computeKey(request: InferenceRequest, namespace: string): string | undefined {
   const allowed = KEY_FIELDS[request.endpoint];
   const params = request.params;
   const names = Object.keys(params).sort();

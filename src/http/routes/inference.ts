@@ -1,10 +1,10 @@
 import type { Context, Hono } from 'hono';
-import { parseInferenceRequest } from '../../openai/request.js';
 import type { Endpoint } from '../../openai/types.js';
 import type { InferenceContext, InferenceResult, ResultMeta } from '../../pipeline/inference.js';
 import { parseDirectives } from '../../cache/policy.js';
 import { withHeaders } from '../errorResponse.js';
-import { readJsonBody } from '../body.js';
+import { readBodyText } from '../body.js';
+import { RequestMemo } from '../requestMemo.js';
 import { sseResponse } from '../sse.js';
 import { Cancellation } from '../../lifecycle/cancellation.js';
 import type { AppDeps, GatewayEnv } from '../types.js';
@@ -15,13 +15,13 @@ import type { AppDeps, GatewayEnv } from '../types.js';
  * errors included, says what the cache did (`x-taogate-cache`).
  */
 export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): void {
+  const requests = new RequestMemo();
   const handler = (endpoint: Endpoint) => async (c: Context<GatewayEnv>): Promise<Response> => {
     let ctx: InferenceContext | undefined;
     try {
       const auth = deps.access.authenticate(c.req.header('authorization'));
       const principal = auth instanceof Promise ? await auth : auth;
-      const body = await readJsonBody(c, deps.bodyLimitBytes);
-      const request = parseInferenceRequest(endpoint, body);
+      const request = requests.parse(endpoint, await readBodyText(c, deps.bodyLimitBytes));
       const admission = await deps.access.admit(principal, request);
       ctx = {
         requestId: c.get('requestId'),
