@@ -5,10 +5,10 @@ import type { ChunkBatch } from '../pipeline/streamRelay.js';
 /**
  * A cached answer as the stream a live miner would have produced: the same chunk shapes as
  * the relay (role chunk, content, tool calls, the finish chunk, then the usage chunk when the
- * client set include_usage), in one batch since nothing is waited for. The SSE layer adds
- * `data: [DONE]`.
+ * client set include_usage), in one batch since nothing is waited for; the HTTP layer writes
+ * them at once and adds `data: [DONE]`.
  */
-export async function* replayAnswer(answer: Answer, request: InferenceRequest, identity: ResponseIdentity): AsyncGenerator<ChunkBatch> {
+export function replayChunks(answer: Answer, request: InferenceRequest, identity: ResponseIdentity): ChunkBatch {
   const deltas = answerToDeltas(answer);
   if (answer.logprobs !== undefined) {
     // Live streams carry logprobs beside the text they score; here the text is one delta.
@@ -17,5 +17,10 @@ export async function* replayAnswer(answer: Answer, request: InferenceRequest, i
   }
   const batch: ChunkBatch = deltas.map((delta) => renderChunk(request.endpoint, delta, identity));
   if (request.includeUsage && answer.usage !== undefined) batch.push(renderUsageChunk(request.endpoint, answer.usage, identity));
+  return batch;
+}
+
+/** The replayed chunks as stream events (one batch), for consumers that iterate every stream. */
+export async function* replayEvents(batch: ChunkBatch): AsyncGenerator<ChunkBatch> {
   yield batch;
 }

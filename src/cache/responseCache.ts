@@ -13,7 +13,7 @@ import { encodeEntry, type CachedEntry } from './entry.js';
 import { Flight, unlessCancelled, watchEnd } from './flight.js';
 import { cacheKey } from './key.js';
 import { NO_DIRECTIVES, planCaching, type CachePlan } from './policy.js';
-import { replayAnswer } from './replay.js';
+import { replayChunks, replayEvents } from './replay.js';
 
 /** One request as the cache stage sees it; `dispatch` asks miners (the pipeline's next stage). */
 export interface CacheStageInput {
@@ -232,7 +232,8 @@ export class ResponseCache {
     };
     if (miner !== undefined) meta.miner = miner;
     if (!request.stream) return { kind: 'json', body: renderCompletion(answer, identity), meta };
-    return { kind: 'stream', events: replayAnswer(answer, request, identity), meta };
+    const whole = replayChunks(answer, request, identity);
+    return { kind: 'stream', events: replayEvents(whole), meta, whole };
   }
 
   #close(key: string, flight: Flight | undefined): void {

@@ -49,14 +49,22 @@ export function sseResponse(events: AsyncIterable<Array<Record<string, unknown>>
       await iterator.return?.();
     },
   });
-  return new Response(body, {
-    status: 200,
-    headers: {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      // Tells nginx not to buffer the stream.
-      'x-accel-buffering': 'no',
-    },
-  });
+  return new Response(body, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  // Tells nginx not to buffer the stream.
+  'x-accel-buffering': 'no',
+} as const;
+
+/**
+ * A stream whose every chunk is known up front (a cached answer replayed): the same events
+ * and `[DONE]` as sseResponse, written at once instead of through a ReadableStream.
+ */
+export function sseWholeResponse(chunks: Array<Record<string, unknown>>, headers: Record<string, string>): Response {
+  let text = '';
+  for (const chunk of chunks) text += `data: ${JSON.stringify(chunk)}\n\n`;
+  return new Response(`${text}data: [DONE]\n\n`, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
 }

@@ -29,7 +29,7 @@ export interface ResultMeta {
 
 export type InferenceResult =
   | { kind: 'json'; body: Record<string, unknown>; meta: ResultMeta }
-  | { kind: 'stream'; events: AsyncIterable<ChunkBatch>; meta: ResultMeta };
+  | { kind: 'stream'; events: AsyncIterable<ChunkBatch>; meta: ResultMeta; /** Every chunk, when all are known up front (cache replays): sent in one write. */ whole?: ChunkBatch };
 
 export interface InferenceContext {
   requestId: string;

@@ -5,7 +5,7 @@ import { parseDirectives } from '../../cache/policy.js';
 import { withHeaders } from '../errorResponse.js';
 import { readBodyText } from '../body.js';
 import { RequestMemo } from '../requestMemo.js';
-import { sseResponse } from '../sse.js';
+import { sseResponse, sseWholeResponse } from '../sse.js';
 import { Cancellation } from '../../lifecycle/cancellation.js';
 import type { AppDeps, GatewayEnv } from '../types.js';
 
@@ -43,6 +43,7 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): v
     if (result.kind === 'json') {
       return new Response(JSON.stringify(result.body), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
     }
+    if (result.whole !== undefined) return sseWholeResponse(result.whole, headers);
     return sseResponse(result.events, headers, {
       ended: (how) => {
         if (how !== 'done') deps.metrics.streamsAborted.inc({ reason: how });
