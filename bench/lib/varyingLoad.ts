@@ -11,7 +11,7 @@ const run = promisify(execFile);
 
 /**
  * Like wrkLoad, but every request's body is different: `{n}` in the template is replaced by
- * a counter (per connection-independent: one wrk thread), so a cache never hits.
+ * a counter (wrk runs one thread, so the counter is shared by all connections): a cache never hits.
  */
 export async function wrkLoadVarying(url: string, template: string, options: { connections: number; seconds: number; core?: number; salt: string }): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'taogate-wrk-'));
