@@ -15,7 +15,7 @@ import { collectedAnswer } from './dispatchCollect.js';
 import { firstAnswer, firstStream } from './dispatchFirst.js';
 import type { MinerCaller } from './minerCaller.js';
 import type { ModelCatalog, ModelEntry } from './modelCatalog.js';
-import { replayAnswer } from './replay.js';
+import { replayChunks, replayEvents } from '../cache/replay.js';
 import type { ChunkBatch, RelayHooks } from './streamRelay.js';
 
 /** How the answer was produced, for response headers and logs. */
@@ -104,9 +104,10 @@ export class InferencePipeline {
       chosen.answer.usage ??= estimateUsage(request, chosen.answer);
       hooks.completed?.(chosen.answer);
       const m = meta(chosen.strategy, chosen.miner, chosen.asked);
-      return request.stream
-        ? { kind: 'stream', events: replayAnswer(chosen.answer, request, identity), meta: m }
-        : { kind: 'json', body: renderCompletion(chosen.answer, identity), meta: m };
+      if (!request.stream) return { kind: 'json', body: renderCompletion(chosen.answer, identity), meta: m };
+      // The choice was made on whole answers: the stream is replayed, written at once.
+      const whole = replayChunks(chosen.answer, request, identity);
+      return { kind: 'stream', events: replayEvents(whole), whole, meta: m };
     }
     if (request.stream) {
       const { won, events } = await firstStream(ctx, hooks);
