@@ -51,7 +51,10 @@ export function firstAnswerPlan(policy: FanoutPolicy, hedgeDelay: (miner: MinerE
     case 'race':
       return { initial: policy.k, maxConcurrent: policy.k, maxAttempts: policy.k + policy.retries };
     case 'hedge':
-      return { initial: 1, maxConcurrent: policy.k, maxAttempts: policy.k + policy.retries, hedgeAfterMs: hedgeDelay };
+      // With k = 1 there is nobody to hedge with: no timer at all.
+      return policy.k > 1
+        ? { initial: 1, maxConcurrent: policy.k, maxAttempts: policy.k + policy.retries, hedgeAfterMs: hedgeDelay }
+        : { initial: 1, maxConcurrent: 1, maxAttempts: 1 + policy.retries };
     default:
       return { initial: 1, maxConcurrent: 1, maxAttempts: 1 + policy.retries };
   }

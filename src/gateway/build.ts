@@ -38,6 +38,8 @@ export interface BuildOptions {
   now?: () => number;
   /** Randomness for miner selection (seeded in tests and benchmarks). */
   random?: Random;
+  /** Transports to use instead of the built-in ones, by protocol (another wire protocol, or in-memory miners in benchmarks). */
+  transports?: Partial<Record<MinerProtocol, Transport>>;
   /** The gateway's Redis client, when Redis is configured: chain snapshots are kept there instead of in files. */
   redis?: SnapshotRedis;
 }
@@ -77,6 +79,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
     ['epistula', createEpistulaTransport(dispatchers, identity.signer, now)],
     ['axon', new AxonTransport(dispatchers, identity.signer)],
   ]);
+  for (const [protocol, transport] of Object.entries(options.transports ?? {}) as Array<[MinerProtocol, Transport]>) transports.set(protocol, transport);
 
   // Chain snapshots live in the gateway's Redis when it has one (a test may inject its own client).
   const snapshotRedis = options.redis ?? state.redis?.client;

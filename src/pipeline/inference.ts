@@ -125,6 +125,8 @@ export class InferencePipeline {
       throw new GatewayError('no_eligible_miners', `No eligible miner is available for model '${model.name}' right now.`, { retryAfterSeconds: 5 });
     }
     const { selector, telemetry } = this.#deps;
+    // No point asking for more miners at once than the model has.
+    if (policy.k > candidates.length) policy = { ...policy, k: candidates.length };
     const asked = new Set<string>();
     const streaming = request.stream;
     const scoreContext = { model: model.name, candidates, streaming };

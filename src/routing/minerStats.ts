@@ -82,6 +82,8 @@ class Ring {
   readonly #values: number[] = [];
   #next = 0;
   readonly #size: number;
+  /** Sorted copy, kept until the next sample (hedging asks for a quantile on every request). */
+  #sorted: number[] | undefined;
 
   constructor(size: number) {
     this.#size = size;
@@ -91,11 +93,12 @@ class Ring {
     if (this.#values.length < this.#size) this.#values.push(value);
     else this.#values[this.#next] = value;
     this.#next = (this.#next + 1) % this.#size;
+    this.#sorted = undefined;
   }
 
   quantile(q: number, minSamples: number): number | undefined {
     if (this.#values.length < minSamples) return undefined;
-    const sorted = [...this.#values].sort((a, b) => a - b);
+    const sorted = (this.#sorted ??= [...this.#values].sort((a, b) => a - b));
     return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   }
 }
