@@ -67,7 +67,7 @@ describe('/v1/miners on the real finney SN1 metagraph', () => {
     expect(body.counts).toEqual({ eligible: 820, not_serving: 197, validator: 7, blocked_address: 0, denied: 0, not_allowed: 0, duplicate: 0 });
     expect(body.data).toHaveLength(1024);
     expect(body.data.map((m) => m.uid)).toEqual([...Array(1024).keys()]);
-    const { telemetry: uid0Telemetry, ...uid0 } = body.data[0] as Record<string, unknown>;
+    const { telemetry: uid0Telemetry, ...uid0 } = body.data[0] as unknown as Record<string, unknown>;
     expect(uid0).toEqual({
       uid: 0, ...UID0, endpoint: '192.222.59.109:6028', protocol: 'openai',
       eligible: true, excluded_reason: null, excluded_kind: null, validator_score: 1,
