@@ -16,16 +16,18 @@ export function nginxBinary(): string {
 
 /**
  * deploy/nginx/taogate.conf with loopback addresses: `server taogate-N:8080` becomes the Nth
- * gateway port, `listen 8080` the balancer's own port. Everything else is left as written.
+ * gateway port, `listen 8080` the balancer's own port, and the access log (stdout in a
+ * container) a file. Everything else is left as written.
  */
-export function renderNginxConfig(template: string, listenPort: number, upstreamPorts: number[]): string {
+export function renderNginxConfig(template: string, listenPort: number, upstreamPorts: number[], accessLog: string): string {
   const servers = [...template.matchAll(/^\s*server taogate-(\d+):8080\b/gm)];
   if (servers.length !== upstreamPorts.length) throw new Error(`the template names ${servers.length} upstream servers, the test has ${upstreamPorts.length}`);
   const rendered = template
     .replace(/^(\s*)server taogate-(\d+):8080\b/gm, (_m, indent: string, n: string) => `${indent}server 127.0.0.1:${upstreamPorts[Number(n) - 1]}`)
     .replace(/^(\s*)listen 8080;/m, `$1listen 127.0.0.1:${listenPort};`);
   if (!rendered.includes(`listen 127.0.0.1:${listenPort};`)) throw new Error('the template has no `listen 8080;` line');
-  return rendered;
+  if (!/access_log \S+ taogate;/.test(rendered)) throw new Error('the template has no `access_log ... taogate;` line');
+  return rendered.replace(/access_log \S+ taogate;/, `access_log ${accessLog} taogate;`);
 }
 
 /** A main nginx.conf around an http-context snippet, with every path in `dir` (no root paths needed). */
@@ -76,9 +78,8 @@ export function nginxCheck(main: string): { ok: boolean; output: string } {
 
 /** Starts nginx in the foreground on 127.0.0.1 with the rendered template; the access log goes to a file. */
 export async function startNginx(listenPort: number, upstreamPorts: number[]): Promise<NginxHandle> {
-  const snippet = renderNginxConfig(readFileSync(NGINX_TEMPLATE, 'utf8'), listenPort, upstreamPorts);
-  // The access log goes to a file of the instance, where the test reads it.
-  const { dir, main } = writeNginxConfig((d) => snippet.replace(/access_log \S+ taogate;/, `access_log ${join(d, 'access.log')} taogate;`));
+  const template = readFileSync(NGINX_TEMPLATE, 'utf8');
+  const { dir, main } = writeNginxConfig((d) => renderNginxConfig(template, listenPort, upstreamPorts, join(d, 'access.log')));
   const accessPath = join(dir, 'access.log');
   const check = nginxCheck(main);
   if (!check.ok) throw new Error(`nginx -t failed:\n${check.output}`);
