@@ -1,4 +1,4 @@
-import { sequentialLatency, wrkLoad, type LoadResult } from './lib/load.js';
+import { measureTarget } from './lib/measure.js';
 import { startGatewayProcess, singleMinerModel, startTsxServer } from './lib/gatewayProcess.js';
 import type { BenchProcess } from './lib/processes.js';
 import { printTable } from './lib/table.js';
@@ -28,24 +28,8 @@ export async function runProxyOverheadBench(options: { seconds?: number; connect
     for (const stream of [false, true]) {
       const body = JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: 'benchmark prompt' }] });
       for (const target of targets) {
-        const url = `${target.base}/v1/chat/completions`;
-        const unloaded = await sequentialLatency(url, body, sequential);
-        const cpuBefore = target.proc?.cpuMs() ?? 0;
-        const loaded: LoadResult = await wrkLoad(url, body, { connections, seconds, core: 0 });
-        const cpuMs = target.proc === undefined ? undefined : target.proc.cpuMs() - cpuBefore;
-        const cpuUsPerRequest = cpuMs === undefined ? undefined : (cpuMs * 1000) / loaded.requests;
-        const row = {
-          mode: stream ? 'stream' : 'json',
-          target: target.name,
-          'req/s': loaded.rps,
-          'p50 ms': loaded.p50Ms,
-          'p99 ms': loaded.p99Ms,
-          errors: loaded.errors,
-          'unloaded p50 ms': unloaded.p50Ms,
-          'unloaded p99 ms': unloaded.p99Ms,
-          'CPU µs/req': cpuUsPerRequest ?? '-',
-          'capacity/core req/s': cpuUsPerRequest === undefined ? '-' : 1e6 / cpuUsPerRequest,
-        };
+        const measured = await measureTarget(`${target.base}/v1/chat/completions`, body, target.proc, { seconds, connections, sequential });
+        const row = { mode: stream ? 'stream' : 'json', target: target.name, ...measured };
         rows.push(row);
         results[`${row.mode}:${target.name}`] = row;
       }

@@ -4,11 +4,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { printMetagraphBench, runMetagraphBench } from './metagraph.js';
 import { runProxyOverheadBench } from './proxyOverhead.js';
 import { runRoutingBench } from './routingPolicies.js';
+import { runSigningBench } from './signing.js';
 
 type Section = { name: string; description: string; run: () => Promise<unknown> };
 
 const SECTIONS: Section[] = [
   { name: 'proxy', description: 'gateway vs direct miner vs bare node:http proxy', run: () => runProxyOverheadBench() },
+  { name: 'signing', description: 'sr25519 µs per signature; gateway throughput with signing on and off', run: () => runSigningBench() },
   { name: 'routing', description: 'taogate vs one random miner vs SN1 policy on a heavy-tailed subnet', run: () => runRoutingBench() },
   { name: 'metagraph', description: 'SN1 metagraph refresh (1024 neurons) and the event-loop delay it causes', run: async () => {
     const result = await runMetagraphBench();

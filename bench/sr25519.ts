@@ -254,7 +254,7 @@ export async function runSr25519Bench({ rounds = 5, roundMs = 200 }: Partial<Ben
   };
 }
 
-function print(result: Sr25519BenchResult): void {
+export function printSr25519Bench(result: Sr25519BenchResult): void {
   const width = Math.max(...result.implementations.map((r) => r.name.length));
   console.log(`sr25519, ${result.messageBytes}-byte message (median µs/op)\n`);
   console.log(`${'implementation'.padEnd(width)}  ${'sign'.padStart(8)}  ${'verify'.padStart(8)}`);
@@ -275,6 +275,6 @@ function print(result: Sr25519BenchResult): void {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await runSr25519Bench();
-  print(result);
+  printSr25519Bench(result);
   if (!result.crossVerifyOk || !result.worker.workerSignatureValid) process.exitCode = 1;
 }

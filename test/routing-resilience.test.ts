@@ -28,7 +28,8 @@ const ask = (gw: TestGateway, extra: Record<string, unknown> = {}) => gw.client.
 
 describe('routing over a run', () => {
   it('shifts traffic to the fast, healthy miner', async () => {
-    const { gw, miners } = await subnet([{ kind: 'ok', latencyMs: 60 }, { kind: 'ok', latencyMs: 2 }, { kind: 'ok' }], {}, { routing: { provenAfter: 2 } });
+    // A wide latency gap and a short estimator memory keep this robust on a loaded machine.
+    const { gw, miners } = await subnet([{ kind: 'ok', latencyMs: 150 }, { kind: 'ok', latencyMs: 2 }, { kind: 'ok' }], {}, { routing: { provenAfter: 2, latencyTauMs: 2_000 } });
     miners[2]!.behave((n) => (n % 2 === 0 ? { kind: 'status', status: 500 } : { kind: 'ok', latencyMs: 2 }));
     for (let i = 0; i < 60; i++) await ask(gw);
     const before = miners.map((m) => m.requests.length);

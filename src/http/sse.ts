@@ -1,21 +1,94 @@
+import type { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { toGatewayError } from '../errors/gatewayError.js';
 
-const encoder = new TextEncoder();
-const DONE = encoder.encode('data: [DONE]\n\n');
+const DONE = 'data: [DONE]\n\n';
 
 export interface SseHooks {
   /** The stream ended: normally, with an error event, or because the client left. */
   ended(how: 'done' | 'miner_failed' | 'client_gone'): void;
 }
 
+type Batches = AsyncIterable<Array<Record<string, unknown>>>;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  // Tells nginx not to buffer the stream.
+  'x-accel-buffering': 'no',
+};
+
 /**
  * A clean SSE response: one `data:` event per chunk (written a batch at a time), then
- * `data: [DONE]`. If the source
- * fails, the client gets an `{"error": ...}` event and no [DONE], so the stream cannot be
- * mistaken for a complete answer. When the client goes away, the source is closed at once
- * (which cancels the miner call).
+ * `data: [DONE]`. If the source fails, the client gets an `{"error": ...}` event and no
+ * [DONE], so the stream cannot be mistaken for a complete answer. When the client goes
+ * away, the source is closed at once (which cancels the miner call).
+ *
+ * Over a real socket the events are written straight to the Node response: a web
+ * ReadableStream in between costs several promise hops per write, on every token.
  */
-export function sseResponse(events: AsyncIterable<Array<Record<string, unknown>>>, headers: Record<string, string>, hooks: SseHooks): Response {
+export function sseResponse(outgoing: ServerResponse | undefined, events: Batches, headers: Record<string, string>, hooks: SseHooks): Response {
+  if (outgoing !== undefined) {
+    void pumpToNode(outgoing, events, headers, hooks);
+    return RESPONSE_ALREADY_SENT;
+  }
+  return webStreamResponse(events, headers, hooks);
+}
+
+function render(batch: Array<Record<string, unknown>>): string {
+  let text = '';
+  for (const chunk of batch) text += `data: ${JSON.stringify(chunk)}\n\n`;
+  return text;
+}
+
+function errorEvent(error: unknown): string {
+  return `data: ${JSON.stringify(toGatewayError(error).toEnvelope())}\n\n`;
+}
+
+async function pumpToNode(outgoing: ServerResponse, events: Batches, headers: Record<string, string>, hooks: SseHooks): Promise<void> {
+  const iterator = events[Symbol.asyncIterator]();
+  let ended = false;
+  const end = (how: 'done' | 'miner_failed' | 'client_gone'): void => {
+    if (ended) return;
+    ended = true;
+    hooks.ended(how);
+  };
+  let wakeDrain: (() => void) | undefined;
+  const onClose = (): void => {
+    wakeDrain?.();
+    if (outgoing.writableFinished || ended) return;
+    end('client_gone');
+    void iterator.return?.();
+  };
+  outgoing.once('close', onClose);
+  outgoing.on('drain', () => wakeDrain?.());
+  outgoing.writeHead(200, { ...headers, ...SSE_HEADERS });
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (ended) return;
+      if (next.done === true) {
+        outgoing.end(DONE);
+        end('done');
+        return;
+      }
+      const text = render(next.value);
+      // Back-pressure: a slow client pauses reading from the miner (through TCP, end to end).
+      if (text.length > 0 && !outgoing.write(text) && !outgoing.destroyed) {
+        await new Promise<void>((resolve) => { wakeDrain = resolve; });
+        wakeDrain = undefined;
+      }
+    }
+  } catch (error) {
+    if (ended) return;
+    outgoing.end(errorEvent(error));
+    end('miner_failed');
+  }
+}
+
+/** The same stream as a web ReadableStream, for in-process requests (no Node response). */
+function webStreamResponse(events: Batches, headers: Record<string, string>, hooks: SseHooks): Response {
+  const encoder = new TextEncoder();
   const iterator = events[Symbol.asyncIterator]();
   let ended = false;
   const end = (how: 'done' | 'miner_failed' | 'client_gone'): void => {
@@ -28,18 +101,16 @@ export function sseResponse(events: AsyncIterable<Array<Record<string, unknown>>
       try {
         const next = await iterator.next();
         if (next.done === true) {
-          controller.enqueue(DONE);
+          controller.enqueue(encoder.encode(DONE));
           controller.close();
           end('done');
           return;
         }
-        // One write per batch: everything one miner chunk carried leaves in one TCP write.
-        let text = '';
-        for (const chunk of next.value) text += `data: ${JSON.stringify(chunk)}\n\n`;
+        const text = render(next.value);
         if (text.length > 0) controller.enqueue(encoder.encode(text));
       } catch (error) {
         if (ended) return;
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(toGatewayError(error).toEnvelope())}\n\n`));
+        controller.enqueue(encoder.encode(errorEvent(error)));
         controller.close();
         end('miner_failed');
       }
@@ -49,14 +120,5 @@ export function sseResponse(events: AsyncIterable<Array<Record<string, unknown>>
       await iterator.return?.();
     },
   });
-  return new Response(body, {
-    status: 200,
-    headers: {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      // Tells nginx not to buffer the stream.
-      'x-accel-buffering': 'no',
-    },
-  });
+  return new Response(body, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
 }

@@ -23,7 +23,7 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): v
     if (result.kind === 'json') {
       return new Response(JSON.stringify(result.body), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
     }
-    return sseResponse(result.events, headers, {
+    return sseResponse(c.env?.outgoing, result.events, headers, {
       ended: (how) => {
         if (how !== 'done') deps.metrics.streamsAborted.inc({ reason: how });
       },
