@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { configSchema } from '../src/config/schema.js';
 import { copyFrom, dockerfileProblems, dockerignoreAllows, copySources, instructionsOf, parseDockerfile, stageEnv } from './support/dockerfileRules.js';
+import { startTestGateway } from './support/gatewayHarness.js';
+import { freePort } from './support/ports.js';
 import { nginxCheck, NGINX_TEMPLATE, renderNginxConfig, writeNginxConfig } from './support/nginxServer.js';
 
 /**
@@ -67,6 +69,23 @@ describe('deploy/Dockerfile', () => {
     for (const path of ['deploy/config/taogate.yaml', 'deploy/secrets/hotkey', '.env', 'node_modules/x', 'test/fixtures', '.taogate/metagraph/1.json', 'dist/cli/main.js']) {
       expect(dockerignoreAllows(ignore, path), path).toBe(false);
     }
+  });
+
+  it('has a HEALTHCHECK command that passes against a live gateway and fails without one', async () => {
+    const health = instructionsOf(runtime, 'HEALTHCHECK')[0]!;
+    const [command, ...args] = JSON.parse(health.slice(health.indexOf('CMD') + 3).trim()) as string[];
+    expect(command).toBe('node');
+    const gw = await startTestGateway({ models: { m: { netuid: 1, protocol: 'openai', source: { type: 'static', miners: [{ uid: 1, hotkey: 'h', host: '127.0.0.1', port: 9 }] } } } });
+    // Asynchronously: the gateway answering it runs in this very process.
+    const run = (port: string): Promise<number | null> => new Promise((resolve) => {
+      spawn(process.execPath, args, { env: { ...process.env, PORT: port }, stdio: 'ignore', timeout: 10_000 }).once('exit', (code) => resolve(code));
+    });
+    try {
+      expect(await run(new URL(gw.url).port)).toBe(0);
+    } finally {
+      await gw.stop();
+    }
+    expect(await run(String(await freePort()))).toBe(1);
   });
 
   it('runs what the build produces: `npm run build` writes dist/, and bin/taogate.js starts dist/cli/main.js', () => {
