@@ -5,6 +5,7 @@ import { printMetagraphBench, runMetagraphBench } from './metagraph.js';
 import { runProxyOverheadBench } from './proxyOverhead.js';
 import { runRoutingBench } from './routingPolicies.js';
 import { runSigningBench } from './signing.js';
+import { runCacheBench } from './cacheHit.js';
 
 type Section = { name: string; description: string; run: () => Promise<unknown> };
 
@@ -17,6 +18,7 @@ const SECTIONS: Section[] = [
     printMetagraphBench(result);
     return result;
   } },
+  { name: 'cache', description: 'cache hits (memory, Redis) vs the bare proxy; the Redis path on misses', run: () => runCacheBench() },
 ];
 
 const wanted = process.argv.slice(2);

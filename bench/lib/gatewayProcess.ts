@@ -13,7 +13,7 @@ export async function startGatewayProcess(config: Record<string, unknown>, core?
   const path = join(dir, 'config.yaml');
   const port = await freePort();
   const server = { host: '127.0.0.1', port, ...(config.server as Record<string, unknown> | undefined) };
-  writeFileSync(path, stringify({ network: { allowCidrs: ['127.0.0.0/8'] }, ...config, server }));
+  writeFileSync(path, stringify({ network: { allowCidrs: ['127.0.0.0/8'] }, auth: { mode: 'open' }, ...config, server }));
   const proc = await startProcess([join(ROOT, 'bin/taogate.js'), 'serve', '--config', path], {
     ...(core === undefined ? {} : { core }),
     env,

@@ -4,6 +4,7 @@ import { demoCommand } from './demo.js';
 import { metagraphCommand } from './metagraph.js';
 import { minerCommand } from './miner.js';
 import { serveCommand } from './serve.js';
+import { keysCommand } from './keys.js';
 
 const USAGE = `taogate: an OpenAI-compatible gateway onto Bittensor subnets
 
@@ -14,6 +15,7 @@ usage:
                                      a miner verifying signed requests (taogate miner --help)
   taogate metagraph --netuid N [--network finney|test|local|URL] [--all]
                                      a subnet's miners as the gateway sees them (taogate metagraph --help)
+  taogate keys create|list|revoke|usage|hash ...   API keys in Redis (taogate keys help)
   taogate help                       this text
 `;
 
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   miner: minerCommand,
   metagraph: metagraphCommand,
+  keys: keysCommand,
 };
 
 /** The `taogate` CLI. */
@@ -43,7 +46,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     await command(args, env);
   } catch (error) {
     // Errors the user can act on print their message; anything else is a bug and prints its stack.
-    const message = error instanceof ConfigError || error instanceof ChainError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    const message = error instanceof ConfigError || error instanceof ChainError || (error as Error).name === 'UsageError' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
       ? (error as Error).message
       : String((error as Error)?.stack ?? error);
     process.stderr.write(`taogate ${name}: ${message}\n`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { STRATEGIES } from '../fanout/strategies.js';
 import { axonMappingSchema } from './axonSchema.js';
 import { chainSourceSchema } from './chainSchema.js';
+import { modelCacheSchema } from './stateSchema.js';
 
 const protocolSchema = z.enum(['openai', 'epistula', 'axon']);
 
@@ -77,6 +78,8 @@ export const modelSchema = z.strictObject({
   /** Extra headers sent to every miner of this model (e.g. a model header some subnets expect). */
   headers: z.record(z.string(), z.string()).default({}),
   ownedBy: z.string().default('taogate'),
+  /** Response cache settings of this model (see `cache` for the defaults). */
+  cache: modelCacheSchema.prefault({}),
   /** How requests map onto the synapse of `protocol: axon` miners (see README, "axon mapping"). */
   axon: axonMappingSchema.optional(),
 }).superRefine((model, ctx) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { modelSchema } from './modelSchema.js';
 import { identitySchema, requireIdentityForSigning } from './identitySchema.js';
 import { chainSchema, requireOneWeightsValidatorPerSubnet } from './chainSchema.js';
+import { authSchema, cacheSchema, rateLimitsSchema, redisSchema } from './stateSchema.js';
 
 /**
  * The whole configuration, parsed once by this strict schema (unknown keys are errors, so a
@@ -61,6 +62,11 @@ export const configSchema = z.strictObject({
   identity: identitySchema.optional(),
   /** How models with `source: { type: chain }` read the metagraph. */
   chain: chainSchema.prefault({}),
+  /** Shared state of the replicas; without it, cache and limits live in process memory. */
+  redis: redisSchema.optional(),
+  cache: cacheSchema,
+  auth: authSchema,
+  rateLimits: rateLimitsSchema,
 }).superRefine(requireIdentityForSigning).superRefine(requireOneWeightsValidatorPerSubnet);
 
 export type Config = z.infer<typeof configSchema>;

@@ -13,6 +13,8 @@ export function demoConfig(subnet: LocalSubnet, port: number, gatewaySeed: Secre
     server: { host: '127.0.0.1', port },
     network: { allowCidrs: ['127.0.0.0/8'] },
     identity: { seed: gatewaySeed },
+    // A local demo: anyone on this machine may call it, no API key needed.
+    auth: { mode: 'open' },
     models: {
       [DEMO_MODEL]: {
         netuid: 1,

@@ -11,6 +11,9 @@ import { MinerCaller } from '../pipeline/minerCaller.js';
 import { ModelCatalog, type ModelEntry } from '../pipeline/modelCatalog.js';
 import { ScoredSelector } from '../routing/selector.js';
 import { Telemetry } from '../routing/telemetry.js';
+import { RedisTelemetrySync } from '../state/telemetrySync.js';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { busiestMiners, reportMiner } from '../routing/minerReport.js';
 import { registerMinerGauges } from '../metrics/minerGauges.js';
 import type { Random } from '../routing/clock.js';
@@ -24,6 +27,8 @@ import { createAddressGuard, createGuardedConnector } from '../net/addressGuard.
 import type { Transport } from '../transport/types.js';
 import type { Hono } from 'hono';
 import type { GatewayEnv } from '../http/types.js';
+import type { RedisConnection } from '../state/redisClient.js';
+import { buildState } from './buildState.js';
 
 /** Per-miner metric label sets per model (bounded cardinality). */
 const MINER_GAUGE_LIMIT = 20;
@@ -44,6 +49,8 @@ export interface GatewayParts {
   logger: Logger;
   metrics: Metrics;
   catalog: ModelCatalog;
+  /** The Redis connection when `redis` is configured (shared with components that keep state there). */
+  redis: RedisConnection | undefined;
   /** Set while shutting down: /readyz turns 503 at once. */
   draining: { value: boolean };
   /** Long-running services, started in order and stopped in reverse. */
@@ -60,6 +67,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
+  const state = buildState(config, { logger, metrics, now });
   // Every miner connection, whatever its source, goes through the address guard.
   const guard = createAddressGuard({ allowCidrs: config.network.allowCidrs });
   const dispatchers = new MinerDispatchers((timeout) => createGuardedConnector(guard, { timeout }));
@@ -70,9 +78,11 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
     ['axon', new AxonTransport(dispatchers, identity.signer)],
   ]);
 
+  // Chain snapshots live in the gateway's Redis when it has one (a test may inject its own client).
+  const snapshotRedis = options.redis ?? state.redis?.client;
   const pools = buildMinerPools({
     config, guard, logger, now,
-    ...(options.redis === undefined ? {} : { redis: options.redis }),
+    ...(snapshotRedis === undefined ? {} : { redis: snapshotRedis }),
     onRefreshFailure: (netuid) => metrics.metagraphRefreshFailures.inc({ netuid: String(netuid) }),
   });
   metrics.readMetagraphFrom(pools.readings);
@@ -92,6 +102,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   const caller = new MinerCaller(transports, combineObservers([metricsObserver(metrics, now), telemetry.observer()]));
   const pipeline = new InferencePipeline({
     catalog, caller, selector, telemetry, logger, requestTimeoutMs: config.server.requestTimeoutMs, now,
+    ...(state.cache === undefined ? {} : { cache: state.cache }),
   });
 
   registerMinerGauges(metrics.registry, () => catalog.list().flatMap((model) => {
@@ -121,9 +132,10 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
         return status.ready ? { ok: true, detail: { eligible: status.eligible } } : { ok: false, reason: status.reason ?? 'not ready', detail: { eligible: status.eligible } };
       },
     })),
+    ...state.checks,
   ];
   const app = createApp({
-    pipeline, catalog, metrics, logger,
+    pipeline, catalog, metrics, logger, access: state.access,
     readiness: () => evaluateReadiness(checks, identity.readinessInfo()),
     bodyLimitBytes: config.server.bodyLimitBytes,
     exposeMinerHeaders: config.server.exposeMinerHeaders,
@@ -135,7 +147,9 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   });
 
   const services: GatewayParts['services'] = [
-    // First: nothing that signs may run before the hotkey is loaded.
+    // Redis first (snapshots and the cache live there), then the hotkey: nothing that signs
+    // may run before it is loaded.
+    ...state.services,
     { name: 'identity', start: () => identity.start(), stop: async () => {} },
     {
       name: 'miner pools',
@@ -144,5 +158,10 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
     },
     { name: 'miner connections', start: async () => {}, stop: () => dispatchers.close() },
   ];
-  return { config, app, logger, metrics, catalog, draining, services };
+  if (state.redis !== undefined) {
+    // What one replica learns of a miner, the others know within a second.
+    const sync = new RedisTelemetrySync({ redis: state.redis.client, replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, logger });
+    services.push({ name: 'telemetry sync', start: async () => sync.start(telemetry), stop: () => sync.stop() });
+  }
+  return { config, app, logger, metrics, catalog, redis: state.redis, draining, services };
 }

@@ -7,12 +7,22 @@ import type { GatewayEnv } from './types.js';
  * limit (declared or actual size), so a huge body never sits in memory.
  */
 export async function readJsonBody(c: Context<GatewayEnv>, limit: number): Promise<unknown> {
+  return parseJsonText(await readBodyText(c, limit));
+}
+
+/** The request body as text, refused with 413 past the limit and 400 when empty (see readJsonBody). */
+export async function readBodyText(c: Context<GatewayEnv>, limit: number): Promise<string> {
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
   const bytes = await readBytes(c, limit);
   if (bytes.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; send a JSON object.');
+  return bytes.toString('utf8');
+}
+
+/** JSON.parse with the gateway's 400 for bodies that are not JSON. */
+export function parseJsonText(text: string): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new GatewayError('invalid_json', 'We could not parse the JSON body of your request. Send valid JSON with Content-Type: application/json.');
   }

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors/gatewayError.js';
+import { GatewayError, toGatewayError } from '../errors/gatewayError.js';
 
 /** Renders a GatewayError as its OpenAI envelope, with Retry-After and extra headers. */
 export function errorResponse(error: GatewayError, requestId: string, extraHeaders: Record<string, string> = {}): Response {
@@ -10,4 +10,15 @@ export function errorResponse(error: GatewayError, requestId: string, extraHeade
   };
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
   return new Response(JSON.stringify(error.toEnvelope()), { status: error.status, headers });
+}
+
+/** The error as a GatewayError carrying extra response headers (the original stays as its cause). */
+export function withHeaders(error: unknown, headers: Record<string, string>): GatewayError {
+  const base = toGatewayError(error);
+  return new GatewayError(base.code, base.message, {
+    param: base.param,
+    ...(base.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: base.retryAfterSeconds }),
+    headers: { ...base.headers, ...headers },
+    cause: base.cause ?? error,
+  });
 }

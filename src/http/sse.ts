@@ -122,3 +122,11 @@ function webStreamResponse(events: Batches, headers: Record<string, string>, hoo
   });
   return new Response(body, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
 }
+
+/**
+ * A stream whose every chunk is known up front (a cached answer replayed): the same events
+ * and `[DONE]` as sseResponse, written at once in one response body.
+ */
+export function sseWholeResponse(chunks: Array<Record<string, unknown>>, headers: Record<string, string>): Response {
+  return new Response(`${render(chunks)}${DONE}`, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
+}

@@ -10,10 +10,13 @@ import type { MinerEntry } from '../metagraph/types.js';
 export type MinerTelemetry = Record<string, unknown>;
 /** Looks up a miner's telemetry for a model (by `miner.hotkey`); undefined when there is none. */
 export type MinerTelemetryLookup = (model: string, miner: MinerEntry) => MinerTelemetry | undefined;
+import type { AccessGate } from '../access/gate.js';
 
 /** What the HTTP layer needs from the rest of the gateway. */
 export interface AppDeps {
   pipeline: InferencePipeline;
+  /** API keys and rate limits. */
+  access: AccessGate;
   catalog: ModelCatalog;
   metrics: Metrics;
   logger: Logger;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createStateMetrics } from './stateMetrics.js';
 
 /** One subnet's metagraph as its gauges report it, read from the chain source when scraped. */
 export interface MetagraphReading {
@@ -87,6 +88,7 @@ export function createMetrics() {
     readMetagraphFrom(read: () => readonly MetagraphReading[]): void {
       readMetagraph = read;
     },
+    ...createStateMetrics(registers),
   };
 }
 

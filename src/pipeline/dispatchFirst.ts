@@ -8,7 +8,7 @@ import { MinerError } from '../transport/minerError.js';
 import { failedFanout, logFailures, type DispatchContext } from './dispatchContext.js';
 import type { StreamAttempt } from './minerCaller.js';
 import { relayStream } from './streamRelay.js';
-import type { ChunkBatch } from './streamRelay.js';
+import type { ChunkBatch, RelayHooks } from './streamRelay.js';
 
 /** single, race, hedge: the first valid answer wins. */
 export async function firstAnswer(ctx: DispatchContext): Promise<FanoutSuccess<Answer>> {
@@ -28,9 +28,10 @@ export async function firstAnswer(ctx: DispatchContext): Promise<FanoutSuccess<A
  * failure of a deterministic request is spliced onto another miner's identical answer (see
  * streamRelay.ts); otherwise the stream ends with an SSE error event.
  */
-export async function firstStream(ctx: DispatchContext): Promise<{ won: FanoutSuccess<StreamAttempt>; events: AsyncIterable<ChunkBatch> }> {
+export async function firstStream(ctx: DispatchContext, hooks: RelayHooks = {}): Promise<{ won: FanoutSuccess<StreamAttempt>; events: AsyncIterable<ChunkBatch> }> {
   const won = await run(ctx, () => firstSuccess<StreamAttempt>(streamOptions(ctx, firstAnswerPlan(ctx.policy, ctx.hedgeDelay))));
   const events = relayStream(won.value, ctx.request, ctx.identity, {
+    ...hooks,
     resume: async () => {
       // A fresh fan-out, one miner at a time, among miners this request has not asked yet.
       const retries = Math.max(1, ctx.policy.retries);

@@ -4,17 +4,19 @@ import type { Logger } from '../logging/logger.js';
 import type { Cancellation } from '../lifecycle/cancellation.js';
 import type { MinerEntry } from '../metagraph/types.js';
 import { newResponseIdentity, renderCompletion, type ResponseIdentity } from '../openai/render.js';
-import type { InferenceRequest } from '../openai/types.js';
+import type { Answer, InferenceRequest } from '../openai/types.js';
 import { estimateUsage } from '../openai/usage.js';
 import type { ScoredSelector } from '../routing/selector.js';
 import type { Telemetry } from '../routing/telemetry.js';
+import type { CacheDirectives } from '../cache/policy.js';
+import type { ResponseCache } from '../cache/responseCache.js';
 import type { DispatchContext } from './dispatchContext.js';
 import { collectedAnswer } from './dispatchCollect.js';
 import { firstAnswer, firstStream } from './dispatchFirst.js';
 import type { MinerCaller } from './minerCaller.js';
 import type { ModelCatalog, ModelEntry } from './modelCatalog.js';
-import { replayAnswer } from './replay.js';
-import type { ChunkBatch } from './streamRelay.js';
+import { replayChunks, replayEvents } from '../cache/replay.js';
+import type { ChunkBatch, RelayHooks } from './streamRelay.js';
 
 /** How the answer was produced, for response headers and logs. */
 export interface ResultMeta {
@@ -24,11 +26,13 @@ export interface ResultMeta {
   /** Miners asked for this request. */
   asked: number;
   cache: 'HIT' | 'MISS' | 'BYPASS';
+  /** For cache hits: seconds since the answer was stored (the `Age` header). */
+  cacheAgeSeconds?: number;
 }
 
 export type InferenceResult =
   | { kind: 'json'; body: Record<string, unknown>; meta: ResultMeta }
-  | { kind: 'stream'; events: AsyncIterable<ChunkBatch>; meta: ResultMeta };
+  | { kind: 'stream'; events: AsyncIterable<ChunkBatch>; meta: ResultMeta; /** Every chunk, when all are known up front (cache replays): sent in one write. */ whole?: ChunkBatch };
 
 export interface InferenceContext {
   requestId: string;
@@ -37,6 +41,14 @@ export interface InferenceContext {
   /** Per-request fan-out overrides (the x-taogate-strategy and x-taogate-k headers). */
   strategyOverride?: string;
   kOverride?: string;
+  /** What the client asked of the cache (`Cache-Control`, `x-taogate-cache`); none when absent. */
+  cacheDirectives?: Readonly<CacheDirectives>;
+  /** The caller's API key id, for per-key cache namespaces. */
+  keyId?: string;
+  /** Called once with the whole answer the client gets, when it is complete (token accounting). */
+  answered?(answer: Answer, cached: boolean): void;
+  /** Set by the pipeline as soon as the cache outcome is known (for headers of error responses). */
+  cache?: ResultMeta['cache'];
 }
 
 export interface PipelineDeps {
@@ -46,12 +58,14 @@ export interface PipelineDeps {
   telemetry: Telemetry;
   logger: Logger;
   requestTimeoutMs: number;
+  /** The response cache stage; without it every response is a BYPASS. */
+  cache?: ResponseCache;
   now?: () => number;
 }
 
 /**
  * One inference request from validated input to the answer. Stages, in order: resolve the
- * model, (cache lookup and coalescing), dispatch to miners by the fan-out strategy,
+ * model, cache lookup and coalescing (cache/), dispatch to miners by the fan-out strategy,
  * render. Framework-free: the HTTP layer only renders the result.
  */
 export class InferencePipeline {
@@ -67,11 +81,20 @@ export class InferencePipeline {
     const model = this.#resolveModel(request);
     const policy = resolvePolicy(model.config.fanout, ctx.strategyOverride, ctx.kOverride);
     const identity = newResponseIdentity(request.endpoint, model.name, this.#now());
-    return this.#dispatch(this.#context(model, request, ctx, identity, policy));
+    const dispatch = (hooks: RelayHooks): Promise<InferenceResult> => this.#dispatch(this.#context(model, request, ctx, identity, policy), hooks);
+    const cache = this.#deps.cache;
+    if (cache === undefined) {
+      ctx.cache = 'BYPASS';
+      return dispatch(ctx.answered === undefined ? {} : { completed: (answer) => ctx.answered!(answer, false) });
+    }
+    return cache.serve({ model, request, ctx, identity, dispatch });
   }
 
-  /** Asks miners for an answer by the request's fan-out strategy. */
-  async #dispatch(ctx: DispatchContext): Promise<InferenceResult> {
+  /**
+   * Asks miners for an answer by the request's fan-out strategy. `hooks.completed` gets the
+   * whole validated answer once the client has it all (the cache stores it; token limits count it).
+   */
+  async #dispatch(ctx: DispatchContext, hooks: RelayHooks): Promise<InferenceResult> {
     const { request, identity, model } = ctx;
     const meta = (strategy: string, miner: MinerEntry, asked: number): ResultMeta => ({
       model: model.name, strategy, miner: { uid: miner.uid, hotkey: miner.hotkey }, asked, cache: 'BYPASS',
@@ -79,17 +102,20 @@ export class InferencePipeline {
     if (ctx.policy.strategy === 'best-of-k' || ctx.policy.strategy === 'consensus') {
       const chosen = await collectedAnswer(ctx);
       chosen.answer.usage ??= estimateUsage(request, chosen.answer);
+      hooks.completed?.(chosen.answer);
       const m = meta(chosen.strategy, chosen.miner, chosen.asked);
-      return request.stream
-        ? { kind: 'stream', events: replayAnswer(chosen.answer, request, identity), meta: m }
-        : { kind: 'json', body: renderCompletion(chosen.answer, identity), meta: m };
+      if (!request.stream) return { kind: 'json', body: renderCompletion(chosen.answer, identity), meta: m };
+      // The choice was made on whole answers: the stream is replayed, written at once.
+      const whole = replayChunks(chosen.answer, request, identity);
+      return { kind: 'stream', events: replayEvents(whole), whole, meta: m };
     }
     if (request.stream) {
-      const { won, events } = await firstStream(ctx);
+      const { won, events } = await firstStream(ctx, hooks);
       return { kind: 'stream', events, meta: meta(ctx.policy.strategy, won.miner, won.asked) };
     }
     const won = await firstAnswer(ctx);
     won.value.usage ??= estimateUsage(request, won.value);
+    hooks.completed?.(won.value);
     return { kind: 'json', body: renderCompletion(won.value, identity), meta: meta(ctx.policy.strategy, won.miner, won.asked) };
   }
 

@@ -36,12 +36,30 @@ const MAX_SPLICES = 2;
  * - Otherwise the failure throws a GatewayError, which the HTTP layer sends as an SSE error
  *   event (and no [DONE]).
  */
-export async function* relayStream(
-  first: StreamAttempt,
-  request: InferenceRequest,
-  identity: ResponseIdentity,
-  hooks: RelayHooks = {},
-): AsyncGenerator<ChunkBatch> {
+export function relayStream(first: StreamAttempt, request: InferenceRequest, identity: ResponseIdentity, hooks: RelayHooks = {}): AsyncIterable<ChunkBatch> {
+  const generator = relay(first, request, identity, hooks);
+  let started = false;
+  // return() on a generator that never started skips its `finally`: a client that leaves
+  // before the first chunk was pulled must still close the miner call and its record.
+  const iterator: AsyncIterableIterator<ChunkBatch> = {
+    next: () => {
+      started = true;
+      return generator.next();
+    },
+    return: async () => {
+      if (!started) {
+        started = true;
+        first.record.failure(new MinerError('cancelled', 'client went away'));
+        first.primed.stream.close();
+      }
+      return generator.return(undefined);
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+async function* relay(first: StreamAttempt, request: InferenceRequest, identity: ResponseIdentity, hooks: RelayHooks): AsyncGenerator<ChunkBatch> {
   const builder = new AnswerBuilder(request.endpoint);
   let attempt = first;
   let batches = batchesOf(first);

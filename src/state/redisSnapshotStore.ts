@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../metagraph/logger.js';
 import { parseSnapshot, serializeSnapshot, SNAPSHOT_VERSION } from '../metagraph/snapshotCodec.js';
 import type { SnapshotStore } from '../metagraph/snapshotStore.js';
 
 export interface RedisSnapshotStoreOptions {
   /** A connected (or connecting) ioredis client; the store never closes it. */
-  redis: Redis;
+  redis: Redis | Cluster;
   logger: Logger;
   /**
    * Give up on one Redis command after this long (default 2 s). ioredis queues commands while

@@ -1,28 +1,51 @@
 import type { Context, Hono } from 'hono';
-import { parseInferenceRequest } from '../../openai/request.js';
 import type { Endpoint } from '../../openai/types.js';
-import type { ResultMeta } from '../../pipeline/inference.js';
-import { readJsonBody } from '../body.js';
-import { sseResponse } from '../sse.js';
+import type { InferenceContext, InferenceResult, ResultMeta } from '../../pipeline/inference.js';
+import { parseDirectives } from '../../cache/policy.js';
+import { withHeaders } from '../errorResponse.js';
+import { readBodyText } from '../body.js';
+import { RequestMemo } from '../requestMemo.js';
+import { sseResponse, sseWholeResponse } from '../sse.js';
 import { Cancellation } from '../../lifecycle/cancellation.js';
 import type { AppDeps, GatewayEnv } from '../types.js';
 
-/** `POST /v1/chat/completions` and `POST /v1/completions`: validate, run the pipeline, render. */
+/**
+ * `POST /v1/chat/completions` and `POST /v1/completions`: API key, validate, rate limits, run
+ * the pipeline, render. The key is checked before the body is even read; every response,
+ * errors included, says what the cache did (`x-taogate-cache`).
+ */
 export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): void {
+  const requests = new RequestMemo();
   const handler = (endpoint: Endpoint) => async (c: Context<GatewayEnv>): Promise<Response> => {
-    const body = await readJsonBody(c, deps.bodyLimitBytes);
-    const request = parseInferenceRequest(endpoint, body);
-    const result = await deps.pipeline.run(request, {
-      requestId: c.get('requestId'),
-      cancellation: clientCancellation(c),
-      ...optional('strategyOverride', c.req.header('x-taogate-strategy')),
-      ...optional('kOverride', c.req.header('x-taogate-k')),
-    });
+    let ctx: InferenceContext | undefined;
+    try {
+      const auth = deps.access.authenticate(c.req.header('authorization'));
+      const principal = auth instanceof Promise ? await auth : auth;
+      const request = requests.parse(endpoint, await readBodyText(c, deps.bodyLimitBytes));
+      const admission = await deps.access.admit(principal, request);
+      ctx = {
+        requestId: c.get('requestId'),
+        cancellation: clientCancellation(c),
+        cacheDirectives: parseDirectives(c.req.header('cache-control'), c.req.header('x-taogate-cache')),
+        keyId: principal.id,
+        answered: admission.answered,
+        ...optional('strategyOverride', c.req.header('x-taogate-strategy')),
+        ...optional('kOverride', c.req.header('x-taogate-k')),
+      };
+      return respond(c, await deps.pipeline.run(request, ctx), admission.headers);
+    } catch (error) {
+      throw withHeaders(error, { 'x-taogate-cache': ctx?.cache ?? 'BYPASS' });
+    }
+  };
+
+  const respond = (c: Context<GatewayEnv>, result: InferenceResult, limitHeaders: Record<string, string> | undefined): Response => {
     c.set('resultMeta', result.meta);
     const headers = resultHeaders(result.meta, c.get('requestId'), deps.exposeMinerHeaders);
+    if (limitHeaders !== undefined) Object.assign(headers, limitHeaders);
     if (result.kind === 'json') {
       return new Response(JSON.stringify(result.body), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
     }
+    if (result.whole !== undefined) return sseWholeResponse(result.whole, headers);
     return sseResponse(c.env?.outgoing, result.events, headers, {
       ended: (how) => {
         if (how !== 'done') deps.metrics.streamsAborted.inc({ reason: how });
@@ -54,6 +77,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 
 function resultHeaders(meta: ResultMeta, requestId: string, exposeMiner: boolean): Record<string, string> {
   const headers: Record<string, string> = { 'x-request-id': requestId, 'x-taogate-cache': meta.cache };
+  if (meta.cacheAgeSeconds !== undefined) headers.age = String(meta.cacheAgeSeconds);
   if (exposeMiner) {
     headers['x-taogate-strategy'] = meta.strategy;
     headers['x-taogate-miners-asked'] = String(meta.asked);

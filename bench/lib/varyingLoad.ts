@@ -1,0 +1,102 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Pool } from 'undici';
+import { percentile, type LoadResult } from './load.js';
+import { createServer } from 'node:net';
+
+const run = promisify(execFile);
+
+/**
+ * Like wrkLoad, but every request's body is different: `{n}` in the template is replaced by
+ * a counter (wrk runs one thread, so the counter is shared by all connections): a cache never hits.
+ */
+export async function wrkLoadVarying(url: string, template: string, options: { connections: number; seconds: number; core?: number; salt: string }): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'taogate-wrk-'));
+  const script = join(dir, 'post.lua');
+  const [before, after] = template.split('{n}');
+  writeFileSync(script, `
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, ${JSON.stringify(before)} .. ${JSON.stringify(options.salt)} .. counter .. ${JSON.stringify(after)})
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
+  io.write(string.format("RESULT %d %f %f %f %d\\n", summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
+`);
+  const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '10s', '-s', script, url];
+  const { stdout } = options.core === undefined
+    ? await run('wrk', args, { maxBuffer: 1 << 20 })
+    : await run('taskset', ['-c', String(options.core), 'wrk', ...args], { maxBuffer: 1 << 20 });
+  const match = stdout.match(/RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/);
+  if (match === null) throw new Error(`wrk said: ${stdout}`);
+  const requests = Number(match[1]);
+  const seconds = Number(match[2]);
+  return { requests, seconds, rps: requests / seconds, p50Ms: Number(match[3]), p99Ms: Number(match[4]), errors: Number(match[5]) };
+}
+
+/** Unloaded latency with a different body each time (`{n}` replaced by a counter). */
+export async function sequentialLatencyVarying(url: string, template: string, count: number, salt: string): Promise<{ p50Ms: number; p99Ms: number; errors: number }> {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: 1 });
+  const samples: number[] = [];
+  let errors = 0;
+  try {
+    for (let i = 0; i < count + 100; i++) {
+      const body = template.replace('{n}', `${salt}-seq-${i}`);
+      const started = process.hrtime.bigint();
+      const response = await pool.request({ path: target.pathname, method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      await response.body.arrayBuffer();
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (response.statusCode !== 200) errors++;
+      if (i >= 100) samples.push(ms);
+    }
+  } finally {
+    await pool.close();
+  }
+  return { p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), errors };
+}
+
+/** A redis-server for a benchmark, pinned to one core, without persistence. */
+export async function startBenchRedis(core?: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'];
+  const child = core === undefined ? spawn('redis-server', args, { stdio: 'ignore' }) : spawn('taskset', ['-c', String(core), 'redis-server', ...args], { stdio: 'ignore' });
+  const onExit = (): void => { child.kill('SIGKILL'); };
+  process.once('exit', onExit);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const { stdout } = await run('redis-cli', ['-p', String(port), 'PING']);
+      if (stdout.trim() === 'PONG') break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error('redis-server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => {
+      process.off('exit', onExit);
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

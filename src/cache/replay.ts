@@ -1,0 +1,26 @@
+import { answerToDeltas, renderChunk, renderUsageChunk, type ResponseIdentity } from '../openai/render.js';
+import type { Answer, InferenceRequest } from '../openai/types.js';
+import type { ChunkBatch } from '../pipeline/streamRelay.js';
+
+/**
+ * A cached answer as the stream a live miner would have produced: the same chunk shapes as
+ * the relay (role chunk, content, tool calls, the finish chunk, then the usage chunk when the
+ * client set include_usage), in one batch since nothing is waited for; the HTTP layer writes
+ * them at once and adds `data: [DONE]`.
+ */
+export function replayChunks(answer: Answer, request: InferenceRequest, identity: ResponseIdentity): ChunkBatch {
+  const deltas = answerToDeltas(answer);
+  if (answer.logprobs !== undefined) {
+    // Live streams carry logprobs beside the text they score; here the text is one delta.
+    const carrier = deltas.find((d) => d.text !== undefined && d.text.length > 0) ?? deltas[deltas.length - 1]!;
+    carrier.logprobs = answer.logprobs;
+  }
+  const batch: ChunkBatch = deltas.map((delta) => renderChunk(request.endpoint, delta, identity));
+  if (request.includeUsage && answer.usage !== undefined) batch.push(renderUsageChunk(request.endpoint, answer.usage, identity));
+  return batch;
+}
+
+/** The replayed chunks as stream events (one batch), for consumers that iterate every stream. */
+export async function* replayEvents(batch: ChunkBatch): AsyncGenerator<ChunkBatch> {
+  yield batch;
+}
