@@ -63,6 +63,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'taogate-drain-'));
   writeFileSync(join(dir, 'config.yaml'), stringify({
     network: { allowCidrs: ['127.0.0.0/8'] },
+    auth: { mode: 'open' },
     models: { [MODEL]: { netuid: 1, protocol: 'openai', fanout: { strategy: 'single' }, source: { type: 'static', miners: [{ uid: 1, hotkey: miner.hotkey, host: '127.0.0.1', port: miner.port }] } } },
   }));
 });

@@ -14,7 +14,8 @@ import { startSteadyLoad, type LoadOutcome } from './support/steadyLoad.js';
  * deploy/nginx/taogate.conf, run by Debian's nginx on loopback, in front of two real
  * `taogate serve` processes sharing one redis-server. While a steady load of streamed and
  * non-streamed completions runs, each replica in turn gets SIGTERM, drains, exits and is
- * started again: not one request may fail and not one stream may end early.
+ * started again: not one request may fail and not one stream may end early. Both replicas
+ * answer from the cache they share through Redis.
  */
 
 const MODEL = 'lb-model';
@@ -43,6 +44,17 @@ function servedBy(port: number): number {
   return accessEntries().filter((e) => e.uri === '/v1/chat/completions' && e.status === 200 && e.addrs.at(-1) === `127.0.0.1:${port}`).length;
 }
 
+/** `taogate_cache_requests_total{result="HIT"}` of one replica, summed over models. */
+async function cacheHits(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return [...text.matchAll(/^taogate_cache_requests_total\{[^}]*result="HIT"[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+interface Completion { choices: Array<{ message: { content: string } }> }
+function contentOf(sse: string): string {
+  return sse.split('\n\n').filter((b) => b.startsWith('data: {')).map((b) => (JSON.parse(b.slice(6)) as { choices: Array<{ delta?: { content?: string } }> }).choices[0]?.delta?.content ?? '').join('');
+}
+
 async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -59,6 +71,9 @@ beforeAll(async () => {
     server: { shutdownGraceMs: 15_000 },
     log: { level: 'info' },
     network: { allowCidrs: ['127.0.0.0/8'] },
+    // One Redis for both: cached answers, coalescing locks, telemetry and limits are shared.
+    redis: { url: redis.url },
+    auth: { mode: 'open' },
     models: {
       [MODEL]: {
         netuid: 1,
@@ -84,9 +99,15 @@ afterAll(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('two replicas behind nginx, restarted one after the other under load', () => {
-  it('lose no request and cut no stream', async () => {
-    const load = startSteadyLoad({ url: nginx!.url, model: MODEL, workers: 8, pauseMs: 10, answerWords: ANSWER_WORDS });
+describe('two replicas behind nginx, sharing one Redis', () => {
+  it('restarted one after the other under load, lose no request and cut no stream', async () => {
+    // Every third request is a deterministic one (temperature 0) from a small set of prompts:
+    // cacheable, so replicas answer them from the shared cache, streamed or not.
+    const load = startSteadyLoad({
+      url: nginx!.url, model: MODEL, workers: 8, pauseMs: 10, answerWords: ANSWER_WORDS,
+      prompt: (worker, n) => (n % 3 === 2 ? `shared question ${(worker + n) % 8}` : `steady load ${worker}-${n}-${Math.random()}`),
+      extra: (_worker, n) => (n % 3 === 2 ? { temperature: 0 } : {}),
+    });
     const restarts: Array<{ port: number; drainMs: number; inFlightAtSignal: unknown; downMs: number; backInMs: number }> = [];
     try {
       await until('both replicas serving through nginx', () => replicas.every((r) => servedBy(r.port) >= 3), 15_000);
@@ -122,6 +143,7 @@ describe('two replicas behind nginx, restarted one after the other under load', 
     const summary = {
       requests: outcomes.length,
       streams: outcomes.filter((o) => o.stream).length,
+      cacheHits: outcomes.filter((o) => o.cache === 'HIT').length,
       failed: failed.length,
       nginxRetriesAfterRefusedConnect: retried.length - retriedAfterSend.length,
       nginxRetriesAfterSend: retriedAfterSend.length,
@@ -135,5 +157,28 @@ describe('two replicas behind nginx, restarted one after the other under load', 
     expect(outcomes.filter((o) => o.stream && o.ok).length).toBeGreaterThan(50);
     // Streams were under way on the replicas when they were told to stop, and finished.
     expect(restarts.some((r) => Number(r.inFlightAtSignal) > 0)).toBe(true);
+    // Both restarted replicas (empty memory, the cache is in Redis) answered from the cache.
+    expect(summary.cacheHits).toBeGreaterThan(20);
+    for (const replica of replicas) expect(await cacheHits(replica.proc.url), replica.proc.url).toBeGreaterThan(0);
   }, 120_000);
+
+  it('answer from the shared cache what the other replica stored, streamed or not', async () => {
+    for (const [first, second] of [[replicas[0]!, replicas[1]!], [replicas[1]!, replicas[0]!]] as const) {
+      for (const stream of [false, true]) {
+        const body = { model: MODEL, stream, temperature: 0, messages: [{ role: 'user', content: `asked of ${first.port} first, stream ${stream}` }] };
+        const ask = (url: string) => fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const stored = await ask(first.proc.url);
+        expect(stored.headers.get('x-taogate-cache')).toBe('MISS');
+        const text = await stored.text();
+        const asked = miners.reduce((sum, m) => sum + m.requests.length, 0);
+        const hit = await ask(second.proc.url);
+        expect(hit.headers.get('x-taogate-cache')).toBe('HIT');
+        expect(hit.headers.get('x-taogate-miners-asked')).toBe('0');
+        expect(miners.reduce((sum, m) => sum + m.requests.length, 0)).toBe(asked);
+        const again = await hit.text();
+        if (stream) expect(again.endsWith('data: [DONE]\n\n') && contentOf(again) === contentOf(text)).toBe(true);
+        else expect((JSON.parse(again) as Completion).choices[0]!.message.content).toBe((JSON.parse(text) as Completion).choices[0]!.message.content);
+      }
+    }
+  });
 });
