@@ -18,6 +18,14 @@ export const configSchema = z.strictObject({
     requestTimeoutMs: z.int().positive().default(120_000),
     /** On SIGTERM, how long in-flight requests and streams may take to finish. */
     shutdownGraceMs: z.int().min(0).default(25_000),
+    /**
+     * While draining, how long an idle keep-alive connection is left to its client (a load
+     * balancer closes it, or sends one last request answered with `Connection: close`)
+     * before the gateway closes it. Keep it above the balancer's upstream keep-alive timeout
+     * (4 s in deploy/nginx/taogate.conf): a connection closed by the gateway while the
+     * balancer writes a request onto it fails that request. Bounded by shutdownGraceMs.
+     */
+    shutdownIdleMs: z.int().min(0).default(5_000),
     /** Send x-taogate-* headers naming the chosen miner, strategy and fan-out. */
     exposeMinerHeaders: z.boolean().default(true),
   }).prefault({}),

@@ -36,10 +36,14 @@ export async function runGateway(parts: GatewayParts): Promise<RunningGateway> {
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 30_000): Promise<void> => {
     stopping ??= (async () => {
+      // Readiness first (synchronously, so the very next /readyz says 503), then the socket.
       parts.draining.value = true;
+      const startedAt = performance.now();
       logger.info({ inFlight: http.inFlight(), graceMs }, 'draining');
-      const { drained, leftOver } = await http.drain(graceMs);
+      const { drained, leftOver } = await http.drain({ deadlineMs: graceMs, idleMs: config.server.shutdownIdleMs });
       if (!drained) logger.warn({ leftOver }, 'grace period over; closing remaining connections');
+      else logger.info({ ms: Math.round(performance.now() - startedAt) }, 'drained');
+      // Services only once no request can use them any more: Redis and the chain close last.
       for (const service of [...parts.services].reverse()) {
         await service.stop().catch((err: unknown) => logger.error({ err, service: service.name }, 'service failed to stop'));
       }

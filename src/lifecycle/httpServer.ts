@@ -1,6 +1,16 @@
 import type { Server, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+
+export interface DrainOptions {
+  /** In-flight requests and streams may take this long; whatever is left is then cut. */
+  deadlineMs: number;
+  /**
+   * How long an idle keep-alive connection is left to its client before the server closes
+   * it (see `server.shutdownIdleMs`). 0 closes idle connections at once.
+   */
+  idleMs: number;
+}
 
 export interface HttpServerHandle {
   readonly server: Server;
@@ -9,13 +19,23 @@ export interface HttpServerHandle {
   /** Requests being served right now (streams included). */
   inFlight(): number;
   /**
-   * Stops accepting connections, lets in-flight requests finish until `deadlineMs`, then
-   * closes whatever is left. Resolves when the server is closed.
+   * Stops accepting connections, serves what still arrives on open connections with
+   * `Connection: close`, lets in-flight requests finish and clients close their idle
+   * connections, and after `deadlineMs` closes whatever is left. Resolves when the server is closed.
    */
-  drain(deadlineMs: number): Promise<{ drained: boolean; leftOver: number }>;
+  drain(options: DrainOptions): Promise<{ drained: boolean; leftOver: number }>;
   /** Closes every connection at once (second signal). */
   kill(): void;
 }
+
+/** Per connection: requests under way on it, and since when it has been idle. */
+interface ConnectionState {
+  active: number;
+  idleSince: number;
+}
+
+/** How often a drain looks for connections idle past `idleMs`. */
+const IDLE_SWEEP_MS = 100;
 
 /** Starts the Node HTTP server for a fetch handler, with keep-alive tuned for load balancers. */
 export async function startHttpServer(fetch: (req: Request, env: { incoming: IncomingMessage; outgoing: ServerResponse }) => Response | Promise<Response>, host: string, port: number): Promise<HttpServerHandle> {
@@ -28,14 +48,26 @@ export async function startHttpServer(fetch: (req: Request, env: { incoming: Inc
   server.requestTimeout = 0;
   let active = 0;
   let draining = false;
-  const idleWaiters: Array<() => void> = [];
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  const connections = new Map<Socket, ConnectionState>();
+  const responses = new Set<ServerResponse>();
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { active: 0, idleSince: performance.now() });
+    socket.once('close', () => connections.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     active++;
+    const connection = connections.get(req.socket);
+    if (connection !== undefined) connection.active++;
+    responses.add(res);
     // While draining, tell keep-alive clients (and nginx) to open their next request elsewhere.
     if (draining) res.setHeader('connection', 'close');
     res.once('close', () => {
       active--;
-      if (active === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+      responses.delete(res);
+      if (connection !== undefined) {
+        connection.active--;
+        connection.idleSince = performance.now();
+      }
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -45,23 +77,43 @@ export async function startHttpServer(fetch: (req: Request, env: { incoming: Inc
       resolve();
     });
   });
+
+  /** Closes connections with nothing under way that have been idle for `idleMs`. */
+  const closeIdle = (idleMs: number): void => {
+    const now = performance.now();
+    for (const [socket, state] of connections) {
+      if (state.active === 0 && now - state.idleSince >= idleMs) socket.destroy();
+    }
+  };
+
   return {
     server,
     address: () => server.address() as AddressInfo,
     inFlight: () => active,
-    async drain(deadlineMs) {
+    async drain({ deadlineMs, idleMs }) {
       draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const idle = active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
+      // Answers not started yet close their connection when done, instead of leaving it idle.
+      for (const res of responses) if (!res.headersSent) res.setHeader('connection', 'close');
+      // Stop listening without http's close(), which also destroys every idle keep-alive
+      // connection at once: a balancer may be writing a request onto one at that very moment,
+      // and a POST lost that way is an error for the client (nginx does not retry it by default).
+      // Idle connections are left to their client until `idleMs` instead; the balancer either
+      // closes them (its keep-alive timeout is shorter) or sends one last request, answered
+      // with `Connection: close`.
+      const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+      closeIdle(idleMs);
+      const sweep = setInterval(() => closeIdle(idleMs), Math.min(IDLE_SWEEP_MS, Math.max(idleMs, 1)));
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), deadlineMs); });
-      const outcome = await Promise.race([idle.then(() => 'idle' as const), timedOut]);
+      const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
       clearTimeout(timer);
+      clearInterval(sweep);
       const leftOver = active;
       server.closeAllConnections();
       await closed;
-      return { drained: outcome === 'idle', leftOver };
+      // http's own close() now only stops its timeout-checking timer: nothing is left to close.
+      server.close();
+      return { drained: outcome === 'closed' || leftOver === 0, leftOver };
     },
     kill() {
       draining = true;

@@ -48,6 +48,8 @@ export interface ChainReplay {
   readonly port: number;
   /** Every call received, in order. */
   readonly calls: RecordedCall[];
+  /** WebSocket connections open right now (a gateway that stopped has closed its own). */
+  openConnections(): number;
   /** Calls that neither the recording nor the made-up answers cover. */
   readonly unknown: RecordedCall[];
   /** The chain goes away: open connections are cut abruptly and the port stops listening. */
@@ -258,6 +260,7 @@ export async function startChainReplay(options: ChainReplayOptions = {}, port = 
     get port() { return listeningPort; },
     calls,
     unknown,
+    openConnections: () => wss?.clients.size ?? 0,
     stop,
     start,
     setDelay: (ms, match) => { rules.push({ match, delayMs: ms, remaining: Number.POSITIVE_INFINITY }); },

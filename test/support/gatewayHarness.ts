@@ -35,7 +35,10 @@ export function staticModel(miners: Array<Pick<ScriptedMiner, 'uid' | 'hotkey' |
   }, extra) as Record<string, unknown>;
 }
 
-/** Starts a real gateway on 127.0.0.1 port 0 with this config (merged over test defaults: open access unless the test sets auth); `build` adds build options (e.g. a Redis client). */
+/**
+ * Starts a real gateway on 127.0.0.1 port 0 with this config (merged over test defaults: open access unless the test sets auth); `build` adds build options (e.g. a Redis client).
+ * No load balancer holds its connections, so stopping closes idle ones at once (`shutdownIdleMs: 0`).
+ */
 export async function startTestGateway(config: ConfigInput | Record<string, unknown>, build: Omit<BuildOptions, 'logger'> = {}): Promise<TestGateway> {
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -44,7 +47,7 @@ export async function startTestGateway(config: ConfigInput | Record<string, unkn
       done();
     },
   });
-  const parsed = parseConfig(deepMerge({ server: { port: 0 }, network: { allowCidrs: ['127.0.0.0/8'] }, log: { level: 'info' }, auth: { mode: 'open' } }, config));
+  const parsed = parseConfig(deepMerge({ server: { port: 0, shutdownIdleMs: 0 }, network: { allowCidrs: ['127.0.0.0/8'] }, log: { level: 'info' }, auth: { mode: 'open' } }, config));
   const parts = buildGateway(parsed, { ...build, logger: createLogger(parsed.log.level, sink) });
   const running = await runGateway(parts);
   const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: 'test-key', maxRetries: 0, timeout: 20_000 });
