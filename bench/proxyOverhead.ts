@@ -6,7 +6,8 @@ import { printTable } from './lib/table.js';
 /**
  * Issue 2's benchmark: the gateway against a direct call to a local miner and against a
  * bare node:http pass-through proxy, streamed and not, under load and unloaded. The
- * gateway and the proxy each run pinned to core 1; the miner and wrk share core 0.
+ * gateway and the proxy each run pinned to core 1; the miner (precomputed answers, so it is
+ * cheap) and wrk share core 0.
  * "Capacity on one core" is 1 / (CPU time per request) of the process under test: what it
  * could serve with a whole core, whatever else limited this run's req/s.
  */
@@ -14,7 +15,7 @@ export async function runProxyOverheadBench(options: { seconds?: number; connect
   const seconds = options.seconds ?? 8;
   const connections = options.connections ?? 32;
   const sequential = options.sequential ?? 2_000;
-  const miner = await startTsxServer('bench/servers/miner.ts', ['16', '0'], 0);
+  const miner = await startTsxServer('bench/servers/staticMiner.ts', [], 0);
   const proxy = await startTsxServer('bench/servers/bareProxy.ts', [String(miner.port)], 1);
   const gateway = await startGatewayProcess({ log: { level: 'info' }, models: { bench: singleMinerModel(miner.port) } }, 1);
   const targets: Array<{ name: string; base: string; proc?: BenchProcess }> = [

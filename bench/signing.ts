@@ -15,7 +15,7 @@ export async function runSigningBench(options: { seconds?: number; connections?:
   const sr25519 = await runSr25519Bench();
   printSr25519Bench(sr25519);
   const measure = { seconds: options.seconds ?? 8, connections: options.connections ?? 32, sequential: options.sequential ?? 1_000 };
-  const miner = await startTsxServer('bench/servers/miner.ts', ['16', '0'], 0);
+  const miner = await startTsxServer('bench/servers/staticMiner.ts', [], 0);
   const rows: Array<Record<string, string | number>> = [];
   try {
     for (const protocol of ['openai', 'epistula'] as const) {

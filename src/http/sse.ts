@@ -9,7 +9,8 @@ export interface SseHooks {
   ended(how: 'done' | 'miner_failed' | 'client_gone'): void;
 }
 
-type Batches = AsyncIterable<Array<Record<string, unknown>>>;
+type Chunk = Record<string, unknown> | string;
+type Batches = AsyncIterable<Chunk[]>;
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -35,9 +36,10 @@ export function sseResponse(outgoing: ServerResponse | undefined, events: Batche
   return webStreamResponse(events, headers, hooks);
 }
 
-function render(batch: Array<Record<string, unknown>>): string {
+/** A batch as SSE events; chunks may come already serialised (see ChunkWriter). */
+function render(batch: Chunk[]): string {
   let text = '';
-  for (const chunk of batch) text += `data: ${JSON.stringify(chunk)}\n\n`;
+  for (const chunk of batch) text += `data: ${typeof chunk === 'string' ? chunk : JSON.stringify(chunk)}\n\n`;
   return text;
 }
 
@@ -73,6 +75,10 @@ async function pumpToNode(outgoing: ServerResponse, events: Batches, headers: Re
         return;
       }
       const text = render(next.value);
+      // Corked until the next tick: when the stream ends right after this batch (its last),
+      // the batch and [DONE] leave in one write.
+      outgoing.cork();
+      process.nextTick(uncork, outgoing);
       // Back-pressure: a slow client pauses reading from the miner (through TCP, end to end).
       if (text.length > 0 && !outgoing.write(text) && !outgoing.destroyed) {
         await new Promise<void>((resolve) => { wakeDrain = resolve; });
@@ -84,6 +90,10 @@ async function pumpToNode(outgoing: ServerResponse, events: Batches, headers: Re
     outgoing.end(errorEvent(error));
     end('miner_failed');
   }
+}
+
+function uncork(outgoing: ServerResponse): void {
+  outgoing.uncork();
 }
 
 /** The same stream as a web ReadableStream, for in-process requests (no Node response). */
@@ -127,6 +137,6 @@ function webStreamResponse(events: Batches, headers: Record<string, string>, hoo
  * A stream whose every chunk is known up front (a cached answer replayed): the same events
  * and `[DONE]` as sseResponse, written at once in one response body.
  */
-export function sseWholeResponse(chunks: Array<Record<string, unknown>>, headers: Record<string, string>): Response {
+export function sseWholeResponse(chunks: Chunk[], headers: Record<string, string>): Response {
   return new Response(`${render(chunks)}${DONE}`, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
 }

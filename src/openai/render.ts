@@ -83,3 +83,34 @@ export function answerToDeltas(answer: Answer): StreamDelta[] {
   deltas.push({ finishReason: answer.finishReason ?? 'stop' });
   return deltas;
 }
+
+/**
+ * A stream's chunks as JSON text, the same text `JSON.stringify(renderChunk(...))` gives,
+ * built from a template: the id, object, created and model are serialised once per stream,
+ * and only each delta is serialised per chunk (this runs on every token).
+ */
+export class ChunkWriter {
+  readonly #endpoint: Endpoint;
+  readonly #prefix: string;
+
+  constructor(endpoint: Endpoint, identity: ResponseIdentity) {
+    this.#endpoint = endpoint;
+    const object = endpoint === 'chat' ? 'chat.completion.chunk' : 'text_completion';
+    this.#prefix = `{"id":${JSON.stringify(identity.id)},"object":"${object}","created":${identity.created},"model":${JSON.stringify(identity.model)},"choices":[{"index":0,`;
+  }
+
+  delta(delta: StreamDelta): string {
+    const logprobs = delta.logprobs === undefined ? 'null' : JSON.stringify(delta.logprobs);
+    const finish = delta.finishReason === undefined ? 'null' : `"${delta.finishReason}"`;
+    if (this.#endpoint === 'completions') {
+      return `${this.#prefix}"text":${JSON.stringify(delta.text ?? '')},"logprobs":${logprobs},"finish_reason":${finish}}]}`;
+    }
+    const onlyText = delta.role === undefined && delta.reasoning === undefined && delta.toolCalls === undefined && delta.refusal === undefined;
+    const body = onlyText && delta.text !== undefined
+      ? `{"content":${JSON.stringify(delta.text)}}`
+      : JSON.stringify((renderChunk('chat', delta, IDENTITY_UNUSED).choices as Array<{ delta: unknown }>)[0]!.delta);
+    return `${this.#prefix}"delta":${body},"logprobs":${logprobs},"finish_reason":${finish}}]}`;
+  }
+}
+
+const IDENTITY_UNUSED: ResponseIdentity = { id: '', created: 0, model: '' };

@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors/gatewayError.js';
 import { AnswerBuilder } from '../openai/answerBuilder.js';
-import { renderChunk, renderUsageChunk, type ResponseIdentity } from '../openai/render.js';
+import { ChunkWriter, renderUsageChunk, type ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest, StreamDelta } from '../openai/types.js';
 import { estimateUsage } from '../openai/usage.js';
 import { answerProblem } from '../selection/validate.js';
@@ -8,8 +8,8 @@ import { MinerError } from '../transport/minerError.js';
 import { asMinerError, type StreamAttempt } from './minerCaller.js';
 import { alignAfter } from './streamSplice.js';
 
-/** Chunks rendered for the client, in batches (one write each). */
-export type ChunkBatch = Array<Record<string, unknown>>;
+/** Chunks rendered for the client (objects, or their JSON text), in batches (one write each). */
+export type ChunkBatch = Array<Record<string, unknown> | string>;
 
 export interface RelayHooks {
   /** The whole answer, validated, once the stream finished properly. */
@@ -61,6 +61,7 @@ export function relayStream(first: StreamAttempt, request: InferenceRequest, ide
 
 async function* relay(first: StreamAttempt, request: InferenceRequest, identity: ResponseIdentity, hooks: RelayHooks): AsyncGenerator<ChunkBatch> {
   const builder = new AnswerBuilder(request.endpoint);
+  const writer = new ChunkWriter(request.endpoint, identity);
   let attempt = first;
   let batches = batchesOf(first);
   let open = true;
@@ -87,7 +88,7 @@ async function* relay(first: StreamAttempt, request: InferenceRequest, identity:
         continue;
       }
       if (next.done === true) break;
-      const batch = absorb(next.value, builder, request, identity);
+      const batch = absorb(next.value, builder, writer);
       if (batch.length > 0) yield batch;
     }
     const answer = builder.build();
@@ -103,7 +104,7 @@ async function* relay(first: StreamAttempt, request: InferenceRequest, identity:
     attempt.record.success({ completionTokens: answer.usage.completion_tokens, streamed: true, ...(firstByteMs === undefined ? {} : { firstByteMs }) });
     open = false;
     hooks.completed?.(answer);
-    const tail: ChunkBatch = [renderChunk(request.endpoint, { finishReason: answer.finishReason! }, identity)];
+    const tail: ChunkBatch = [writer.delta({ finishReason: answer.finishReason! })];
     if (request.includeUsage) tail.push(renderUsageChunk(request.endpoint, answer.usage, identity));
     yield tail;
   } finally {
@@ -137,13 +138,17 @@ function midStreamError(failure: MinerError): GatewayError {
 }
 
 /** Adds deltas to the answer and renders what the client may see of them now. */
-function absorb(deltas: StreamDelta[], builder: AnswerBuilder, request: InferenceRequest, identity: ResponseIdentity): ChunkBatch {
+function absorb(deltas: StreamDelta[], builder: AnswerBuilder, writer: ChunkWriter): ChunkBatch {
   const out: ChunkBatch = [];
   for (const delta of deltas) {
     builder.push(delta);
     // The finish reason and usage are held back until the stream has really ended.
+    if (delta.finishReason === undefined && delta.usage === undefined) {
+      out.push(writer.delta(delta));
+      continue;
+    }
     const { finishReason: _held, usage: _usage, ...visible } = delta;
-    if (Object.keys(visible).length > 0) out.push(renderChunk(request.endpoint, visible, identity));
+    if (Object.keys(visible).length > 0) out.push(writer.delta(visible));
   }
   return out;
 }

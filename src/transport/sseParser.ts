@@ -23,6 +23,15 @@ export class SseParser {
       if (buf[0] === 0x0a) start = 1;
       this.#skipLeadingLf = false;
     }
+    // Most servers end lines with LF only: then the native indexOf finds them (much faster
+    // than a byte loop in JS); CR and CRLF streams take the general loop below.
+    if (buf.indexOf(0x0d, start) === -1) {
+      for (let lf = buf.indexOf(0x0a, start); lf !== -1; lf = buf.indexOf(0x0a, start)) {
+        this.#line(buf.toString('utf8', start, lf), events);
+        start = lf + 1;
+      }
+      return this.#keep(buf, start, events);
+    }
     for (let i = start; i < buf.length; i++) {
       const byte = buf[i];
       if (byte !== 0x0a && byte !== 0x0d) continue;
@@ -36,6 +45,11 @@ export class SseParser {
       }
       start = i + 1;
     }
+    return this.#keep(buf, start, events);
+  }
+
+  /** Holds the unfinished line at the end of a chunk for the next one. */
+  #keep(buf: Buffer, start: number, events: string[]): string[] {
     if (start < buf.length) {
       if (buf.length - start > this.#maxLineBytes) throw new SseLineTooLongError();
       this.#pending = buf.subarray(start);
