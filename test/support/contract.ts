@@ -5,7 +5,8 @@ import { parse as parseYaml } from 'yaml';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const ROOT = new URL('../../', import.meta.url);
-const OPENAI_SCHEMAS = new URL('../../../shared/openai-schemas/', import.meta.url);
+// OpenAI's published schemas, copied from the shared fixtures (see test/fixtures/openai-schemas/README.md).
+const OPENAI_SCHEMAS = new URL('../fixtures/openai-schemas/', import.meta.url);
 
 type OpenApi = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { responses: Record<string, unknown> } };
 
