@@ -57,6 +57,15 @@ describe('API keys defined in config', () => {
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
   });
 
+  it('guard the model list and the miner list like the inference routes', async () => {
+    for (const path of ['/v1/models', `/v1/miners?model=${TEST_MODEL}`]) {
+      const anonymous = await fetch(`${gw.url}${path}`);
+      expect(anonymous.status).toBe(401);
+      expect((await anonymous.json() as { error: { code: string } }).error.code).toBe('missing_api_key');
+      expect((await fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    }
+  });
+
   it('serve a request with the right key, through the official client too', async () => {
     expect((await postChat(gw.url, body, { authorization: `Bearer ${key}` })).status).toBe(200);
     const { default: OpenAI } = await import('openai');

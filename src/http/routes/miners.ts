@@ -57,7 +57,9 @@ export function renderMinerList(model: ModelEntry, telemetry?: MinerTelemetryLoo
  * routing telemetry appears under `telemetry` once `deps.minerTelemetry` provides it.
  */
 export function registerMinerRoutes(app: Hono<GatewayEnv>, deps: AppDeps): void {
-  app.get('/v1/miners', (c) => {
+  app.get('/v1/miners', async (c) => {
+    // Miner addresses and telemetry are for the gateway's users, not for anyone who can reach it.
+    await deps.access.authenticate(c.req.header('authorization'));
     const name = c.req.query('model');
     if (name === undefined || name === '') {
       throw new GatewayError('invalid_request', "Give the model whose miners to list: /v1/miners?model=NAME.", { param: 'model' });
