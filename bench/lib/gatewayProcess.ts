@@ -17,6 +17,7 @@ export async function startGatewayProcess(config: Record<string, unknown>, core?
   const proc = await startProcess([join(ROOT, 'bin/taogate.js'), 'serve', '--config', path], {
     ...(core === undefined ? {} : { core }),
     env,
+    quiet: true,
   });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url);

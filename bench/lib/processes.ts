@@ -23,17 +23,20 @@ function hasTaskset(): boolean {
 }
 
 /** Starts `node <args>` and waits until its stdout/stderr matches `readyPattern` (if given). */
-export async function startProcess(args: string[], options: { core?: number; env?: NodeJS.ProcessEnv; readyPattern?: RegExp; timeoutMs?: number }): Promise<BenchProcess> {
+export async function startProcess(args: string[], options: { core?: number; env?: NodeJS.ProcessEnv; readyPattern?: RegExp; timeoutMs?: number; quiet?: boolean }): Promise<BenchProcess> {
   const pinned = options.core !== undefined && hasTaskset();
   const command = pinned ? 'taskset' : process.execPath;
   const argv = pinned ? ['-c', String(options.core), process.execPath, ...args] : args;
-  const child: ChildProcess = spawn(command, argv, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `quiet`: output goes to /dev/null at the OS level, as it would to a log collector, rather
+  // than through a pipe this (busy) benchmark process has to drain.
+  const child: ChildProcess = spawn(command, argv, { env: { ...process.env, ...options.env }, stdio: options.quiet === true ? ['ignore', 'ignore', 'ignore'] : ['ignore', 'pipe', 'pipe'] });
   const onExit = (): void => { child.kill('SIGKILL'); };
   process.once('exit', onExit);
   let output = '';
   const ready = options.readyPattern === undefined ? ([''] as RegExpMatchArray) : await new Promise<RegExpMatchArray>((resolve, reject) => {
     const pattern = options.readyPattern!;
     const timer = setTimeout(() => reject(new Error(`not ready in time: ${args.join(' ')}\n${output.slice(-2000)}`)), options.timeoutMs ?? 20_000);
+    if (child.stdout === null) return reject(new Error('a quiet process has no output to wait for'));
     const onData = (data: Buffer): void => {
       output += data.toString();
       const match = output.match(pattern);
@@ -51,8 +54,8 @@ export async function startProcess(args: string[], options: { core?: number; env
     });
   });
   // Keep draining output so the child never blocks on a full pipe.
-  child.stdout!.resume();
-  child.stderr!.resume();
+  child.stdout?.resume();
+  child.stderr?.resume();
   const pid = child.pid!;
   return {
     pid,
