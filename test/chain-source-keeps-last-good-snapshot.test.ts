@@ -1,7 +1,7 @@
 import type { ApiPromise } from '@polkadot/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChainReader } from '../src/metagraph/chain/reader.js';
-import { createChainSource, type ChainSource, type Timers } from '../src/metagraph/chainSource.js';
+import { createChainSource, type Timers } from '../src/metagraph/chainSource.js';
 import { createAddressGuard } from '../src/net/addressGuard.js';
 import { startChainReplay, type ChainReplay } from './support/chainReplay.js';
 import { connectFixtureApi, reencodeNeurons, weightsStorage } from './support/neuronFixtures.js';

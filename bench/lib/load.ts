@@ -21,12 +21,20 @@ export interface LoadResult {
  * `connections` clients each sending the next request as soon as the last completed.
  */
 export async function wrkLoad(url: string, body: string, options: { connections: number; seconds: number; core?: number }): Promise<LoadResult> {
+  return runWrk(url, `wrk.body = ${JSON.stringify(body)}`, options);
+}
+
+/**
+ * Runs wrk (one thread) with a Lua script: the POST method, a JSON content type and the
+ * given request lines, plus a `done` hook that prints the result in a form parsed here.
+ */
+export async function runWrk(url: string, requestLua: string, options: { connections: number; seconds: number; core?: number }): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'taogate-wrk-'));
   const script = join(dir, 'post.lua');
   writeFileSync(script, `
 wrk.method = "POST"
-wrk.body = ${JSON.stringify(body)}
 wrk.headers["content-type"] = "application/json"
+${requestLua}
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
   io.write(string.format("RESULT %d %f %f %f %d\\n", summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))

@@ -1,10 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'undici';
-import { percentile, type LoadResult } from './load.js';
+import { percentile, runWrk, type LoadResult } from './load.js';
 import { createServer } from 'node:net';
 
 const run = promisify(execFile);
@@ -14,31 +11,13 @@ const run = promisify(execFile);
  * a counter (wrk runs one thread, so the counter is shared by all connections): a cache never hits.
  */
 export async function wrkLoadVarying(url: string, template: string, options: { connections: number; seconds: number; core?: number; salt: string }): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'taogate-wrk-'));
-  const script = join(dir, 'post.lua');
   const [before, after] = template.split('{n}');
-  writeFileSync(script, `
-wrk.method = "POST"
-wrk.headers["content-type"] = "application/json"
+  return runWrk(url, `
 local counter = 0
 request = function()
   counter = counter + 1
   return wrk.format(nil, nil, nil, ${JSON.stringify(before)} .. ${JSON.stringify(options.salt)} .. counter .. ${JSON.stringify(after)})
-end
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
-  io.write(string.format("RESULT %d %f %f %f %d\\n", summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
-end
-`);
-  const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '10s', '-s', script, url];
-  const { stdout } = options.core === undefined
-    ? await run('wrk', args, { maxBuffer: 1 << 20 })
-    : await run('taskset', ['-c', String(options.core), 'wrk', ...args], { maxBuffer: 1 << 20 });
-  const match = stdout.match(/RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/);
-  if (match === null) throw new Error(`wrk said: ${stdout}`);
-  const requests = Number(match[1]);
-  const seconds = Number(match[2]);
-  return { requests, seconds, rps: requests / seconds, p50Ms: Number(match[3]), p99Ms: Number(match[4]), errors: Number(match[5]) };
+end`, options);
 }
 
 /** Unloaded latency with a different body each time (`{n}` replaced by a counter). */

@@ -1,8 +1,6 @@
-import type { MinerEntry } from '../metagraph/types.js';
-import { MinerError } from '../transport/minerError.js';
-import { Cancellation } from '../lifecycle/cancellation.js';
-import { FanoutFailedError } from './fanoutFailed.js';
-import type { FanoutOptions, FanoutSuccess, MinerFailure } from './types.js';
+import { Attempts } from './attempts.js';
+import { FanoutFailedError, type FanoutEnd } from './fanoutFailed.js';
+import type { FanoutOptions, FanoutSuccess } from './types.js';
 
 /**
  * Asks miners until one succeeds: `single` (one at a time, retrying elsewhere), `race`
@@ -11,18 +9,20 @@ import type { FanoutOptions, FanoutSuccess, MinerFailure } from './types.js';
  * A non-retryable failure (e.g. context length) ends the whole fan-out at once.
  */
 export function firstSuccess<T>(options: FanoutOptions<T>): Promise<FanoutSuccess<T>> {
-  const { plan, pickNext, launch, cancellation, deadline, discard } = options;
+  const { plan, cancellation, deadline } = options;
   return new Promise((resolve, reject) => {
-    const asked = new Set<string>();
-    const inFlight = new Map<MinerEntry, Cancellation>();
-    const failures: MinerFailure[] = [];
     let settled = false;
     let hedgeTimer: NodeJS.Timeout | undefined;
-
-    const deadlineTimer = setTimeout(() => {
-      finish(() => reject(new FanoutFailedError(failures, asked.size, 'deadline')));
-    }, Math.max(0, deadline - Date.now()));
-    const offCancel = cancellation.onCancel(() => finish(() => reject(new FanoutFailedError(failures, asked.size, 'cancelled'))));
+    const attempts: Attempts<T> = new Attempts(options, {
+      success: (miner, value) => finish(() => resolve({ miner, value, asked: attempts.asked.size, failures: attempts.failures })),
+      failure: (_miner, failure) => {
+        if (!failure.retryable && failure.code !== 'cancelled') return finish(() => reject(failed('fatal')));
+        if (!launch() && attempts.running === 0) finish(() => reject(failed('exhausted')));
+      },
+    });
+    const failed = (end: FanoutEnd): FanoutFailedError => new FanoutFailedError(attempts.failures, attempts.asked.size, end);
+    const deadlineTimer = setTimeout(() => finish(() => reject(failed('deadline'))), Math.max(0, deadline - Date.now()));
+    const offCancel = cancellation.onCancel(() => finish(() => reject(failed('cancelled'))));
 
     function finish(settle: () => void): void {
       if (settled) return;
@@ -30,56 +30,23 @@ export function firstSuccess<T>(options: FanoutOptions<T>): Promise<FanoutSucces
       clearTimeout(deadlineTimer);
       clearTimeout(hedgeTimer);
       offCancel();
-      for (const attempt of inFlight.values()) attempt.cancel(new MinerError('cancelled', 'fan-out decided'));
-      inFlight.clear();
+      attempts.close();
       settle();
     }
 
-    function launchNext(): boolean {
-      if (settled || asked.size >= plan.maxAttempts || inFlight.size >= plan.maxConcurrent) return false;
-      if (Date.now() >= deadline) return false;
-      const miner = pickNext(asked);
+    /** Launches one more attempt and, when hedging, arms the timer for the one after. */
+    function launch(): boolean {
+      const miner = attempts.launchNext();
       if (miner === undefined) return false;
-      asked.add(miner.hotkey);
-      const attempt = new Cancellation();
-      inFlight.set(miner, attempt);
-      launch(miner, attempt).then(
-        (value) => {
-          inFlight.delete(miner);
-          if (settled) {
-            discard?.(value);
-            return;
-          }
-          finish(() => resolve({ miner, value, asked: asked.size, failures }));
-        },
-        (error: unknown) => {
-          inFlight.delete(miner);
-          if (settled) return;
-          const failure = error instanceof MinerError ? error : new MinerError('bad_response', String(error), { cause: error });
-          failures.push({ miner, error: failure });
-          if (!failure.retryable && failure.code !== 'cancelled') {
-            finish(() => reject(new FanoutFailedError(failures, asked.size, 'fatal')));
-            return;
-          }
-          if (!launchNext() && inFlight.size === 0) {
-            finish(() => reject(new FanoutFailedError(failures, asked.size, 'exhausted')));
-          }
-        },
-      );
-      scheduleHedge(miner);
-      return true;
-    }
-
-    function scheduleHedge(latest: MinerEntry): void {
       clearTimeout(hedgeTimer);
-      const delay = plan.hedgeAfterMs?.(latest);
-      if (delay === undefined || settled) return;
-      hedgeTimer = setTimeout(() => launchNext(), delay);
+      const delay = settled ? undefined : plan.hedgeAfterMs?.(miner);
+      if (delay !== undefined) hedgeTimer = setTimeout(launch, delay);
+      return true;
     }
 
     if (settled) return;
     let started = 0;
-    while (started < plan.initial && launchNext()) started++;
-    if (started === 0) finish(() => reject(new FanoutFailedError(failures, 0, 'no_miners')));
+    while (started < plan.initial && launch()) started++;
+    if (started === 0) finish(() => reject(failed('no_miners')));
   });
 }
