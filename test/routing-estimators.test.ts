@@ -103,3 +103,18 @@ describe('merging replicas\' views of a miner', () => {
     expect(merged).toEqual({ counts: { ok: 4, timeout: 0 }, inFlight: 3, completed: 4, openUntil: 5_000, at: 20, latencyMs: (100 * 3 + 500 * 1) / 4 });
   });
 });
+
+describe('telemetry memory', () => {
+  it('drops the stats of miners idle for an hour, and keeps busy ones', async () => {
+    const { Telemetry } = await import('../src/routing/telemetry.js');
+    let now = 0;
+    const telemetry = new Telemetry(() => now);
+    const miner = (hotkey: string) => ({ uid: 1, hotkey, coldkey: null, host: 'h', port: 1, validatorScore: 1, eligible: true });
+    telemetry.observer().begin('m', miner('idle'), false).success({ streamed: false });
+    telemetry.observer().begin('m', miner('busy'), false); // still in flight
+    now += 61 * 60_000;
+    telemetry.prune();
+    expect(telemetry.peek('idle')).toBeUndefined();
+    expect(telemetry.peek('busy')).toBeDefined();
+  });
+});

@@ -59,6 +59,19 @@ export interface GatewayParts {
   services: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }>;
 }
 
+/** Drops the stats of miners unused for an hour, every few minutes: memory stays bounded as metagraphs churn. */
+function telemetryUpkeep(telemetry: Telemetry): GatewayParts['services'][number] {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    name: 'telemetry upkeep',
+    start: async () => {
+      timer = setInterval(() => telemetry.prune(), 5 * 60_000);
+      timer.unref();
+    },
+    stop: async () => clearInterval(timer),
+  };
+}
+
 /** `{ttfbMs: 1}` → `{ttfb_ms: 1}`: the HTTP API speaks snake_case like OpenAI's. */
 function snakeCase(value: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
@@ -160,6 +173,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
       stop: async () => { await Promise.all(models.map((m) => m.pool.stop())); },
     },
     { name: 'miner connections', start: async () => {}, stop: () => dispatchers.close() },
+    telemetryUpkeep(telemetry),
   ];
   if (state.redis !== undefined) {
     // What one replica learns of a miner, the others know within a second.
