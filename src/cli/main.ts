@@ -46,9 +46,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     await command(args, env);
   } catch (error) {
     // Errors the user can act on print their message; anything else is a bug and prints its stack.
-    const message = error instanceof ConfigError || error instanceof ChainError || (error as Error).name === 'UsageError' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    const code = (error as { code?: string }).code;
+    const message = error instanceof ConfigError || error instanceof ChainError || (error as Error).name === 'UsageError' || code?.startsWith('ERR_PARSE_ARGS')
       ? (error as Error).message
-      : String((error as Error)?.stack ?? error);
+      : code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL'
+        ? `cannot listen on ${(error as { address?: string }).address ?? ''}:${(error as { port?: number }).port ?? ''} (${code}); set server.port, PORT or --port`
+        : String((error as Error)?.stack ?? error);
     process.stderr.write(`taogate ${name}: ${message}\n`);
     process.exit(1);
   }

@@ -3,7 +3,7 @@ import type { ConfigInput } from '../config/schema.js';
 import { buildGateway } from '../gateway/build.js';
 import { runGateway, type RunningGateway } from '../gateway/run.js';
 import { parseCommandArgs } from './args.js';
-import { handleSignals } from './signals.js';
+import { handleSignals, handleStrayErrors } from './signals.js';
 
 /** `taogate serve --config FILE`: the production entry point. */
 export async function serveCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -17,6 +17,7 @@ export async function serveCommand(args: string[], env: NodeJS.ProcessEnv): Prom
 
 /** Starts a built gateway and stops it gracefully on SIGTERM/SIGINT. */
 export async function startAndWait(parts: ReturnType<typeof buildGateway>, onStopped?: () => Promise<void>): Promise<RunningGateway> {
+  handleStrayErrors(parts.logger);
   const running = await runGateway(parts);
   handleSignals(parts.logger, async () => {
     await running.stop(parts.config.server.shutdownGraceMs);

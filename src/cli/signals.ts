@@ -25,3 +25,20 @@ export function handleSignals(logger: Logger, stop: () => Promise<void>): void {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
+
+/**
+ * A promise rejection nobody handled is a bug, but one a misbehaving miner might trigger:
+ * it is logged and the gateway keeps serving (Node would otherwise exit). An uncaught
+ * exception leaves the process in an unknown state: it is logged, then the process exits
+ * and the orchestrator restarts it.
+ */
+export function handleStrayErrors(logger: Logger): void {
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error({ err: reason instanceof Error ? { message: reason.message, stack: reason.stack } : String(reason) }, 'unhandled promise rejection');
+  });
+  process.on('uncaughtException', (error: Error) => {
+    logger.fatal({ err: { message: error.message, stack: error.stack } }, 'uncaught exception: exiting');
+    logger.flush();
+    process.exit(1);
+  });
+}
