@@ -49,16 +49,11 @@ function errorEvent(error: unknown): string {
 
 async function pumpToNode(outgoing: ServerResponse, events: Batches, headers: Record<string, string>, hooks: SseHooks): Promise<void> {
   const iterator = events[Symbol.asyncIterator]();
-  let ended = false;
-  const end = (how: 'done' | 'miner_failed' | 'client_gone'): void => {
-    if (ended) return;
-    ended = true;
-    hooks.ended(how);
-  };
+  const { end, isEnded } = endOnce(hooks);
   let wakeDrain: (() => void) | undefined;
   const onClose = (): void => {
     wakeDrain?.();
-    if (outgoing.writableFinished || ended) return;
+    if (outgoing.writableFinished || isEnded()) return;
     end('client_gone');
     void iterator.return?.();
   };
@@ -68,7 +63,7 @@ async function pumpToNode(outgoing: ServerResponse, events: Batches, headers: Re
   try {
     for (;;) {
       const next = await iterator.next();
-      if (ended) return;
+      if (isEnded()) return;
       if (next.done === true) {
         outgoing.end(DONE);
         end('done');
@@ -86,10 +81,23 @@ async function pumpToNode(outgoing: ServerResponse, events: Batches, headers: Re
       }
     }
   } catch (error) {
-    if (ended) return;
+    if (isEnded()) return;
     outgoing.end(errorEvent(error));
     end('miner_failed');
   }
+}
+
+/** Reports how a stream ended, once, whichever way ends it first. */
+function endOnce(hooks: SseHooks): { end(how: 'done' | 'miner_failed' | 'client_gone'): void; isEnded(): boolean } {
+  let ended = false;
+  return {
+    end(how) {
+      if (ended) return;
+      ended = true;
+      hooks.ended(how);
+    },
+    isEnded: () => ended,
+  };
 }
 
 function uncork(outgoing: ServerResponse): void {
@@ -100,12 +108,7 @@ function uncork(outgoing: ServerResponse): void {
 function webStreamResponse(events: Batches, headers: Record<string, string>, hooks: SseHooks): Response {
   const encoder = new TextEncoder();
   const iterator = events[Symbol.asyncIterator]();
-  let ended = false;
-  const end = (how: 'done' | 'miner_failed' | 'client_gone'): void => {
-    if (ended) return;
-    ended = true;
-    hooks.ended(how);
-  };
+  const { end, isEnded } = endOnce(hooks);
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -119,7 +122,7 @@ function webStreamResponse(events: Batches, headers: Record<string, string>, hoo
         const text = render(next.value);
         if (text.length > 0) controller.enqueue(encoder.encode(text));
       } catch (error) {
-        if (ended) return;
+        if (isEnded()) return;
         controller.enqueue(encoder.encode(errorEvent(error)));
         controller.close();
         end('miner_failed');

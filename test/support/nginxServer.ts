@@ -1,9 +1,9 @@
+import { waitForPort } from './ports.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConnection } from 'node:net';
 
 /** The nginx config Compose runs; tests render this very file. */
 export const NGINX_TEMPLATE = fileURLToPath(new URL('../../deploy/nginx/taogate.conf', import.meta.url));
@@ -105,16 +105,3 @@ export async function startNginx(listenPort: number, upstreamPorts: number[]): P
   };
 }
 
-async function waitForPort(port: number, timeoutMs: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port}:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

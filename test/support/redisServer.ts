@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'node:net';
-import { freePort } from './ports.js';
+import { freePort, waitForPort } from './ports.js';
 
 /** A real redis-server on 127.0.0.1, on a free port, with no persistence; stops with `stop()`. */
 export interface RedisServerHandle {
@@ -16,19 +15,6 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 export async function startRedisServer(): Promise<RedisServerHandle> {
   const port = await freePort();
