@@ -51,8 +51,11 @@ end
   return { requests, seconds, rps: requests / seconds, p50Ms: Number(match[3]), p99Ms: Number(match[4]), errors: Number(match[5]) };
 }
 
-/** Unloaded latency: one request at a time over one keep-alive connection. */
-export async function sequentialLatency(url: string, body: string, count: number): Promise<{ p50Ms: number; p99Ms: number; errors: number }> {
+/**
+ * Unloaded latency: one request at a time over one keep-alive connection. `body` may be a
+ * function of the request's index (a different body each time, so a cache never hits).
+ */
+export async function sequentialLatency(url: string, body: string | ((i: number) => string), count: number): Promise<{ p50Ms: number; p99Ms: number; errors: number }> {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: 1 });
   const samples: number[] = [];
@@ -60,7 +63,7 @@ export async function sequentialLatency(url: string, body: string, count: number
   try {
     for (let i = 0; i < count + 100; i++) {
       const started = process.hrtime.bigint();
-      const response = await pool.request({ path: target.pathname, method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const response = await pool.request({ path: target.pathname, method: 'POST', body: typeof body === 'string' ? body : body(i), headers: { 'content-type': 'application/json' } });
       await response.body.arrayBuffer();
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (response.statusCode !== 200) errors++;

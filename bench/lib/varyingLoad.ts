@@ -1,7 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Pool } from 'undici';
-import { percentile, runWrk, type LoadResult } from './load.js';
+import { runWrk, sequentialLatency, type LoadResult } from './load.js';
 import { createServer } from 'node:net';
 
 const run = promisify(execFile);
@@ -21,25 +20,8 @@ end`, options);
 }
 
 /** Unloaded latency with a different body each time (`{n}` replaced by a counter). */
-export async function sequentialLatencyVarying(url: string, template: string, count: number, salt: string): Promise<{ p50Ms: number; p99Ms: number; errors: number }> {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: 1 });
-  const samples: number[] = [];
-  let errors = 0;
-  try {
-    for (let i = 0; i < count + 100; i++) {
-      const body = template.replace('{n}', `${salt}-seq-${i}`);
-      const started = process.hrtime.bigint();
-      const response = await pool.request({ path: target.pathname, method: 'POST', body, headers: { 'content-type': 'application/json' } });
-      await response.body.arrayBuffer();
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (response.statusCode !== 200) errors++;
-      if (i >= 100) samples.push(ms);
-    }
-  } finally {
-    await pool.close();
-  }
-  return { p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), errors };
+export function sequentialLatencyVarying(url: string, template: string, count: number, salt: string): Promise<{ p50Ms: number; p99Ms: number; errors: number }> {
+  return sequentialLatency(url, (i) => template.replace('{n}', `${salt}-seq-${i}`), count);
 }
 
 /** A redis-server for a benchmark, pinned to one core, without persistence. */

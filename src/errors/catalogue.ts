@@ -14,7 +14,6 @@ export const ERROR_CATALOGUE = {
   model_not_found: { status: 404, type: 'invalid_request_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
   request_too_large: { status: 413, type: 'invalid_request_error' },
-  unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   rate_limit_exceeded: { status: 429, type: 'requests' },
   token_rate_limit_exceeded: { status: 429, type: 'tokens' },
   internal_error: { status: 500, type: 'server_error' },

@@ -35,8 +35,6 @@ export interface Exchange {
    */
   consume(onChunk: (chunk: Buffer) => void): Promise<void>;
   readAll(): Promise<Buffer>;
-  /** The same body as an async iterator (simpler, slower; fine off the hot path). */
-  chunks(): AsyncGenerator<Buffer>;
   /** Flow control for a slow reader. */
   pause(): void;
   resume(): void;
@@ -215,30 +213,6 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
         const parts: Buffer[] = [];
         await consume((chunk) => parts.push(chunk));
         return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      },
-      async *chunks() {
-        const queue: Buffer[] = [];
-        let wake: (() => void) | undefined;
-        let finished = false;
-        let failure: unknown;
-        consume((chunk) => { queue.push(chunk); wake?.(); }).then(
-          () => { finished = true; wake?.(); },
-          (error: unknown) => { failure = error; wake?.(); },
-        );
-        try {
-          for (;;) {
-            if (queue.length > 0) {
-              yield queue.shift()!;
-              continue;
-            }
-            if (failure !== undefined) throw failure;
-            if (finished) return;
-            await new Promise<void>((resolve) => { wake = resolve; });
-            wake = undefined;
-          }
-        } finally {
-          if (!finished) close();
-        }
       },
     };
   }
