@@ -24,12 +24,12 @@ describe('telemetry shared between replicas through Redis', () => {
     await redis.stop();
   });
 
-  function replica(id: string) {
+  function replica(id: string, redisUp?: () => boolean) {
     let now = 1_000_000;
     const telemetry = new Telemetry(() => now);
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     clients.push(client);
-    const sync = new RedisTelemetrySync({ redis: client, replicaId: id, logger, timeoutMs: 500 });
+    const sync = new RedisTelemetrySync({ redis: client, replicaId: id, logger, timeoutMs: 500, ...(redisUp === undefined ? {} : { redisUp }) });
     sync.start(telemetry);
     return { telemetry, sync, tick: (ms: number) => { now += ms; } };
   }
@@ -74,4 +74,27 @@ describe('telemetry shared between replicas through Redis', () => {
     await redis.restart();
     await b.sync.stop();
   });
+
+  it('leaves outages to the shared Redis health: skipped while it says down, no warning of its own', async () => {
+    let up = true;
+    const a = replica('e', () => up);
+    const b = replica('f', () => up);
+    await new Promise((r) => setTimeout(r, 100));
+    a.telemetry.observer().begin('m', miner, false).success({ firstByteMs: 10, streamed: false });
+    await a.sync.syncNow();
+    await b.sync.syncNow();
+    expect(b.telemetry.view(miner.hotkey)?.counts.ok).toBe(1);
+    up = false;
+    await b.sync.syncNow();
+    expect(b.telemetry.view(miner.hotkey)).toBeUndefined(); // skipped: only local telemetry while down
+    const before = warnings.length;
+    await redis.kill();
+    up = true; // the health machine has not noticed yet: the sync fails, quietly
+    await b.sync.syncNow();
+    expect(warnings.length).toBe(before);
+    await redis.restart();
+    await a.sync.stop();
+    await b.sync.stop();
+  });
 });
+

@@ -15,6 +15,12 @@ export interface TelemetrySyncOptions {
   ttlMs?: number;
   /** No sync waits on Redis longer than this. */
   timeoutMs?: number;
+  /**
+   * The gateway's shared Redis health, when there is one: it owns outage detection and its
+   * one warning per episode, so the sync skips while Redis is down and only logs its own
+   * failures at debug level. Without it the sync warns once per episode itself.
+   */
+  redisUp?: () => boolean;
 }
 
 /** All keys share one hash tag, so they live in one slot of a Redis Cluster. */
@@ -31,7 +37,7 @@ const replicaKey = (id: string): string => `${PREFIX}:replica:${id}`;
  * Without Redis the gateway keeps its own telemetry only.
  */
 export class RedisTelemetrySync {
-  readonly #options: Required<Omit<TelemetrySyncOptions, 'redis' | 'logger' | 'replicaId'>> & TelemetrySyncOptions;
+  readonly #options: Required<Omit<TelemetrySyncOptions, 'redis' | 'logger' | 'replicaId' | 'redisUp'>> & TelemetrySyncOptions;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #healthy = true;
@@ -63,8 +69,12 @@ export class RedisTelemetrySync {
   async #sync(): Promise<void> {
     const telemetry = this.#telemetry;
     if (telemetry === undefined) return;
-    const { redis, replicaId, ttlMs } = this.#options;
+    const { redis, replicaId, ttlMs, redisUp } = this.#options;
     const now = telemetry.clock();
+    if (redisUp !== undefined && !redisUp()) {
+      telemetry.setRemote(new Map());
+      return;
+    }
     try {
       const mine = telemetry.localSummaries(now - ttlMs, now);
       const fields: string[] = [];
@@ -91,11 +101,13 @@ export class RedisTelemetrySync {
         }
       }
       telemetry.setRemote(remote);
-      if (!this.#healthy) this.#options.logger.info('telemetry sync with Redis recovered');
+      if (!this.#healthy && redisUp === undefined) this.#options.logger.info('telemetry sync with Redis recovered');
       this.#healthy = true;
     } catch (error) {
-      // One warning per episode; routing carries on with this replica's own telemetry.
-      if (this.#healthy) this.#options.logger.warn({ err: String(error) }, 'telemetry sync with Redis failed; using local telemetry only');
+      // Routing carries on with this replica's own telemetry. One warning per episode, unless
+      // the shared Redis health reports outages (then this would be a second warning).
+      if (redisUp !== undefined) this.#options.logger.debug({ err: String(error) }, 'telemetry sync with Redis failed');
+      else if (this.#healthy) this.#options.logger.warn({ err: String(error) }, 'telemetry sync with Redis failed; using local telemetry only');
       this.#healthy = false;
       telemetry.setRemote(new Map());
     }
