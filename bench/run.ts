@@ -6,6 +6,7 @@ import { runProxyOverheadBench } from './proxyOverhead.js';
 import { runRoutingBench } from './routingPolicies.js';
 import { runSigningBench } from './signing.js';
 import { runCacheBench } from './cacheHit.js';
+import { runLoggingBench } from './logging.js';
 
 type Section = { name: string; description: string; run: () => Promise<unknown> };
 
@@ -18,6 +19,7 @@ const SECTIONS: Section[] = [
     printMetagraphBench(result);
     return result;
   } },
+  { name: 'logging', description: 'CPU per access-log line: pino with its own destination and with taogate\'s batched one', run: () => runLoggingBench() },
   { name: 'cache', description: 'cache hits (memory, Redis) vs the bare proxy; the Redis path on misses', run: () => runCacheBench() },
 ];
 

@@ -1,0 +1,117 @@
+import { write as fsWrite, writeSync } from 'node:fs';
+
+export interface BatchedDestinationOptions {
+  /** A batch is written once this many characters are waiting. */
+  batchChars?: number;
+  /** Past this many characters waiting (the reader is stuck), new lines are dropped and counted. */
+  maxPendingChars?: number;
+}
+
+/** How long to wait before retrying a write the pipe refused with EAGAIN (its reader is behind). */
+const RETRY_MS = 20;
+
+/**
+ * The log destination: lines are appended to one string and written with one async
+ * `fs.write` per batch, one write in flight at a time, so the event loop never waits on the
+ * log reader.
+ *
+ * Why not pino's own (sonic-boom): it measures the byte length of its whole buffer on every
+ * line and converts each written batch to a Buffer, so a 4 KiB batch cost ~4 µs per line on
+ * top of serialisation; here a line costs an append (`npm run bench -- logging` measures
+ * both). Lengths are counted in UTF-16 units, which is all a batching threshold needs.
+ *
+ * A reader that stops reading (a stuck log pipe) must not take the gateway's memory with it:
+ * past `maxPendingChars`, lines are dropped, counted in `dropped`, and the drop is announced
+ * in the next line that gets through.
+ */
+export class BatchedDestination {
+  readonly #fd: number;
+  readonly #batchChars: number;
+  readonly #maxPendingChars: number;
+  #pending = '';
+  #writing = false;
+  #dropped = 0;
+  #droppedUnreported = 0;
+  #waiters: Array<() => void> = [];
+
+  constructor(fd: number, options: BatchedDestinationOptions = {}) {
+    this.#fd = fd;
+    this.#batchChars = options.batchChars ?? 16 * 1024;
+    this.#maxPendingChars = options.maxPendingChars ?? 16 * 1024 * 1024;
+  }
+
+  /** Lines dropped so far because the reader was too far behind. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  write(line: string): boolean {
+    if (this.#pending.length + line.length > this.#maxPendingChars) {
+      this.#dropped++;
+      this.#droppedUnreported++;
+      return false;
+    }
+    if (this.#droppedUnreported > 0) {
+      this.#pending += `{"level":40,"time":"${new Date().toISOString()}","msg":"log lines dropped: the log reader is too slow","dropped":${this.#droppedUnreported}}\n`;
+      this.#droppedUnreported = 0;
+    }
+    this.#pending += line;
+    if (!this.#writing && this.#pending.length >= this.#batchChars) this.#writeBatch();
+    return true;
+  }
+
+  /** Writes what is waiting; `done` runs once everything written so far has left the process. */
+  flush(done?: () => void): void {
+    if (done !== undefined) this.#waiters.push(done);
+    if (!this.#writing) {
+      if (this.#pending.length > 0) this.#writeBatch();
+      else this.#settleWaiters();
+    }
+  }
+
+  /** For process exit: writes what is waiting synchronously (a write already in flight finishes on its own). */
+  flushSync(): void {
+    let rest = Buffer.from(this.#pending);
+    this.#pending = '';
+    for (let attempts = 0; rest.length > 0 && attempts < 1_000; attempts++) {
+      try {
+        rest = rest.subarray(writeSync(this.#fd, rest));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      }
+    }
+  }
+
+  #writeBatch(): void {
+    const batch = this.#pending;
+    this.#pending = '';
+    this.#writing = true;
+    this.#writeBytes(Buffer.from(batch));
+  }
+
+  #writeBytes(bytes: Buffer): void {
+    fsWrite(this.#fd, bytes, 0, bytes.length, null, (error, written) => {
+      if (error !== null) {
+        if (error.code === 'EAGAIN') {
+          setTimeout(() => this.#writeBytes(bytes), RETRY_MS).unref();
+          return;
+        }
+        // Nowhere left to report a broken log stream: the batch is lost, later ones are tried.
+        written = bytes.length;
+      }
+      if (written < bytes.length) {
+        this.#writeBytes(bytes.subarray(written));
+        return;
+      }
+      this.#writing = false;
+      if (this.#pending.length >= this.#batchChars || (this.#waiters.length > 0 && this.#pending.length > 0)) this.#writeBatch();
+      else this.#settleWaiters();
+    });
+  }
+
+  #settleWaiters(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter();
+  }
+}
