@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { AccessLog } from '../logging/accessLog.js';
 import type { AppDeps, GatewayEnv } from './types.js';
 
 const CLIENT_ID = /^[\w.:@/+=-]{1,128}$/;
@@ -13,6 +14,7 @@ const CLIENT_ID = /^[\w.:@/+=-]{1,128}$/;
  * streams that is the last byte (or the client leaving), not when the handler returns.
  */
 export function requestContext(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
+  const accessLog = new AccessLog(deps.logger);
   return async (c, next) => {
     const startedAt = performance.now();
     const offered = c.req.header('x-request-id');
@@ -36,10 +38,10 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
       deps.metrics.httpDuration.observe({ route, method: c.req.method }, seconds);
       if (route === '/metrics' || route === '/healthz' || route === '/readyz') return;
       const meta = c.get('resultMeta');
-      deps.logger.info({
+      accessLog.write({
         reqId: requestId, method: c.req.method, route, status, ms: Math.round(seconds * 10_000) / 10,
         model: meta?.model, miner: meta?.miner?.uid, asked: meta?.asked, cache: meta?.cache,
-      }, 'request');
+      });
     };
     if (outgoing === undefined) record();
     else if (outgoing.writableFinished || outgoing.destroyed) record();
