@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CacheConfig } from '../config/stateSchema.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { renderCompletion, type ResponseIdentity } from '../openai/render.js';
+import { renderCompletionJson, type ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest } from '../openai/types.js';
 import type { InferenceContext, InferenceResult, ResultMeta } from '../pipeline/inference.js';
 import type { ModelEntry } from '../pipeline/modelCatalog.js';
@@ -231,7 +231,7 @@ export class ResponseCache {
       cacheAgeSeconds: Math.max(0, Math.floor((this.#now() - provenance.storedAt) / 1000)),
     };
     if (miner !== undefined) meta.miner = miner;
-    if (!request.stream) return { kind: 'json', body: renderCompletion(answer, identity), meta };
+    if (!request.stream) return { kind: 'json', text: renderCompletionJson(answer, identity, true), meta };
     const whole = replayChunks(answer, request, identity);
     return { kind: 'stream', events: replayEvents(whole), meta, whole };
   }

@@ -38,6 +38,31 @@ export function renderCompletion(answer: Answer, identity: ResponseIdentity): Re
   };
 }
 
+/**
+ * `renderCompletion` as JSON text. The part after the identity (choices, usage) depends on the
+ * answer alone: with `reuse`, it is serialised once per answer object and kept while the
+ * answer lives, so a cache hit (the same stored answer, a new id each time) only writes the
+ * few identity fields.
+ */
+export function renderCompletionJson(answer: Answer, identity: ResponseIdentity, reuse = false): string {
+  if (!reuse) return JSON.stringify(renderCompletion(answer, identity));
+  let tail = answerTails.get(answer);
+  if (tail === undefined) {
+    tail = JSON.stringify(renderCompletion(answer, BLANK_IDENTITY)).slice(identityHead(answer, BLANK_IDENTITY).length);
+    answerTails.set(answer, tail);
+  }
+  return identityHead(answer, identity) + tail;
+}
+
+const answerTails = new WeakMap<Answer, string>();
+const BLANK_IDENTITY: ResponseIdentity = { id: '', created: 0, model: '' };
+
+/** The start of a rendered completion, up to and including the model (renderCompletion's key order). */
+function identityHead(answer: Answer, identity: ResponseIdentity): string {
+  const object = answer.endpoint === 'completions' ? 'text_completion' : 'chat.completion';
+  return `{"id":${JSON.stringify(identity.id)},"object":"${object}","created":${identity.created},"model":${JSON.stringify(identity.model)}`;
+}
+
 /** One client stream chunk for a delta (usage is sent separately, see renderUsageChunk). */
 export function renderChunk(endpoint: Endpoint, delta: StreamDelta, identity: ResponseIdentity): Record<string, unknown> {
   if (endpoint === 'completions') {

@@ -3,7 +3,7 @@ import { resolvePolicy, type FanoutPolicy } from '../fanout/strategies.js';
 import type { Logger } from '../logging/logger.js';
 import type { Cancellation } from '../lifecycle/cancellation.js';
 import type { MinerEntry } from '../metagraph/types.js';
-import { newResponseIdentity, renderCompletion, type ResponseIdentity } from '../openai/render.js';
+import { newResponseIdentity, renderCompletionJson, type ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest } from '../openai/types.js';
 import { estimateUsage } from '../openai/usage.js';
 import type { ScoredSelector } from '../routing/selector.js';
@@ -31,7 +31,8 @@ export interface ResultMeta {
 }
 
 export type InferenceResult =
-  | { kind: 'json'; body: Record<string, unknown>; meta: ResultMeta }
+  /** A whole answer, already serialised (`chat.completion` / `text_completion` JSON). */
+  | { kind: 'json'; text: string; meta: ResultMeta }
   | { kind: 'stream'; events: AsyncIterable<ChunkBatch>; meta: ResultMeta; /** Every chunk, when all are known up front (cache replays): sent in one write. */ whole?: ChunkBatch };
 
 export interface InferenceContext {
@@ -104,7 +105,7 @@ export class InferencePipeline {
       chosen.answer.usage ??= estimateUsage(request, chosen.answer);
       hooks.completed?.(chosen.answer);
       const m = meta(chosen.strategy, chosen.miner, chosen.asked);
-      if (!request.stream) return { kind: 'json', body: renderCompletion(chosen.answer, identity), meta: m };
+      if (!request.stream) return { kind: 'json', text: renderCompletionJson(chosen.answer, identity), meta: m };
       // The choice was made on whole answers: the stream is replayed, written at once.
       const whole = replayChunks(chosen.answer, request, identity);
       return { kind: 'stream', events: replayEvents(whole), whole, meta: m };
@@ -116,7 +117,7 @@ export class InferencePipeline {
     const won = await firstAnswer(ctx);
     won.value.usage ??= estimateUsage(request, won.value);
     hooks.completed?.(won.value);
-    return { kind: 'json', body: renderCompletion(won.value, identity), meta: meta(ctx.policy.strategy, won.miner, won.asked) };
+    return { kind: 'json', text: renderCompletionJson(won.value, identity), meta: meta(ctx.policy.strategy, won.miner, won.asked) };
   }
 
   #context(model: ModelEntry, request: InferenceRequest, ctx: InferenceContext, identity: ResponseIdentity, policy: FanoutPolicy): DispatchContext {

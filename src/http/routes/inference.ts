@@ -29,9 +29,11 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): v
         cacheDirectives: parseDirectives(c.req.header('cache-control'), c.req.header('x-taogate-cache')),
         keyId: principal.id,
         answered: admission.answered,
-        ...optional('strategyOverride', c.req.header('x-taogate-strategy')),
-        ...optional('kOverride', c.req.header('x-taogate-k')),
       };
+      const strategyOverride = c.req.header('x-taogate-strategy');
+      if (strategyOverride !== undefined) ctx.strategyOverride = strategyOverride;
+      const kOverride = c.req.header('x-taogate-k');
+      if (kOverride !== undefined) ctx.kOverride = kOverride;
       return respond(c, await deps.pipeline.run(request, ctx), admission.headers);
     } catch (error) {
       throw withHeaders(error, { 'x-taogate-cache': ctx?.cache ?? 'BYPASS' });
@@ -43,7 +45,8 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): v
     const headers = resultHeaders(result.meta, c.get('requestId'), deps.exposeMinerHeaders);
     if (limitHeaders !== undefined) Object.assign(headers, limitHeaders);
     if (result.kind === 'json') {
-      return new Response(JSON.stringify(result.body), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
+      headers['content-type'] = 'application/json';
+      return new Response(result.text, { status: 200, headers });
     }
     if (result.whole !== undefined) return sseWholeResponse(result.whole, headers);
     return sseResponse(c.env?.outgoing, result.events, headers, {
@@ -69,10 +72,6 @@ function clientCancellation(c: Context<GatewayEnv>): Cancellation {
     if (!outgoing.writableFinished) cancellation.cancel(new Error('client disconnected'));
   });
   return cancellation;
-}
-
-function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 function resultHeaders(meta: ResultMeta, requestId: string, exposeMiner: boolean): Record<string, string> {
