@@ -18,9 +18,9 @@ export interface TargetMeasurement {
  * `connections` for `seconds` (throughput and loaded latency). When the serving process is
  * given, its CPU time per request is read from /proc: "capacity on one core" = 1e6 / that.
  */
-export async function measureTarget(url: string, body: string, proc: BenchProcess | undefined, options: { seconds: number; connections: number; sequential: number }): Promise<TargetMeasurement> {
+export async function measureTarget(url: string, body: string, proc: BenchProcess | undefined, options: { seconds: number; connections: number; sequential: number; warmupSeconds?: number }): Promise<TargetMeasurement> {
   // Warm-up (JIT, connection pools), the same for every target, before anything is measured.
-  await wrkLoad(url, body, { connections: options.connections, seconds: 2, core: 0 });
+  await wrkLoad(url, body, { connections: options.connections, seconds: options.warmupSeconds ?? 2, core: 0 });
   const unloaded = await sequentialLatency(url, body, options.sequential);
   const cpuBefore = proc?.cpuMs() ?? 0;
   const loaded = await wrkLoad(url, body, { connections: options.connections, seconds: options.seconds, core: 0 });
