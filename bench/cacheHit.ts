@@ -3,6 +3,7 @@ import { startGatewayProcess, singleMinerModel, startTsxServer } from './lib/gat
 import type { BenchProcess } from './lib/processes.js';
 import { printTable } from './lib/table.js';
 import { inRounds, medianOverRounds, type Row, type RoundsResult } from './lib/rounds.js';
+import { runLruHitBench } from './lruHit.js';
 import { sequentialLatencyVarying, startBenchRedis, wrkLoadVarying } from './lib/varyingLoad.js';
 
 /**
@@ -16,6 +17,8 @@ import { sequentialLatencyVarying, startBenchRedis, wrkLoadVarying } from './lib
  * interleaved rounds, each load after a discarded warm-up run (see lib/rounds.ts).
  */
 export async function runCacheBench(options: { seconds?: number; connections?: number; sequential?: number; rounds?: number } = {}): Promise<Record<string, unknown>> {
+  const lru = runLruHitBench();
+  process.stdout.write(`hot key on a full 10,000-entry memory cache: ${lru['MemoryLru µs/hit']!.toFixed(3)} µs a hit (a Map re-inserting the key on every hit: ${lru['Map re-insert µs/hit']!.toFixed(2)} µs)\n`);
   const rounds = options.rounds ?? 3;
   const seconds = options.seconds ?? 5;
   const connections = options.connections ?? 32;
@@ -77,7 +80,7 @@ export async function runCacheBench(options: { seconds?: number; connections?: n
   const v = verdict;
   process.stdout.write(`cache hits, capacity on one core vs the bare proxy: memory store ${v.hitMemoryVsBareProxy.toFixed(2)}x, Redis store ${v.hitRedisVsBareProxy.toFixed(2)}x (goal >= 2x)\n`);
   process.stdout.write(`misses, Redis path vs memory: ${v.missRedisAddedCpuUs >= 0 ? '+' : ''}${v.missRedisAddedCpuUs.toFixed(1)} µs CPU per request, ${v.missRedisAddedUnloadedP50Ms >= 0 ? '+' : ''}${v.missRedisAddedUnloadedP50Ms.toFixed(3)} ms unloaded p50\n`);
-  return { rounds, ...measured.median, verdict };
+  return { rounds, ...measured.median, verdict, lruHotKeyOnFullCache: lru };
 }
 
 /** The benchmark is only meaningful if the repeated request really is a hit. */

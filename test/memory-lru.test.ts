@@ -15,6 +15,51 @@ describe('the in-memory LRU', () => {
     expect(['a', 'c', 'd'].map((k) => lru.get(k))).toEqual([1, 1, 1]);
   });
 
+  it('evicts the least recently used, and keeps a hot entry read over and over on a full cache', () => {
+    const lru = new MemoryLru<string>({ maxEntries: 3, maxBytes: 1_000 });
+    for (const key of ['a', 'b', 'c']) lru.set(key, key, 10, 60_000);
+    for (const key of ['a', 'b', 'c']) lru.get(key); // read in this order: a is the least recent
+    lru.set('d', 'd', 10, 60_000);
+    expect(['a', 'b', 'c', 'd'].map((k) => lru.get(k))).toEqual([undefined, 'b', 'c', 'd']);
+    // A hot entry read over and over, on a full cache, stays while the others come and go.
+    for (let i = 0; i < 50; i++) {
+      for (let j = 0; j < 20; j++) expect(lru.get('c')).toBe('c');
+      lru.set(`k${i}`, 'x', 10, 60_000);
+      expect(lru.size).toBe(3);
+      expect(lru.get(`k${i}`)).toBe('x');
+    }
+    expect(lru.get('c')).toBe('c');
+  });
+
+  it('behaves exactly like a reference LRU over 20,000 random reads, writes and deletes', () => {
+    // The reference: an array from least to most recently used, bounded by entries and bytes.
+    let order: Array<{ key: string; value: number; bytes: number }> = [];
+    const lru = new MemoryLru<number>({ maxEntries: 8, maxBytes: 200 });
+    let seed = 42;
+    const random = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    for (let step = 0; step < 20_000; step++) {
+      const key = `k${random(20)}`;
+      const op = random(10);
+      if (op < 5) {
+        const at = order.findIndex((e) => e.key === key);
+        const expected = at < 0 ? undefined : order[at]!.value;
+        if (at >= 0) order.push(...order.splice(at, 1));
+        expect(lru.get(key)).toBe(expected);
+      } else if (op < 9) {
+        const bytes = 1 + random(60);
+        order = order.filter((e) => e.key !== key);
+        order.push({ key, value: step, bytes });
+        while (order.length > 8 || order.reduce((sum, e) => sum + e.bytes, 0) > 200) order.shift();
+        lru.set(key, step, bytes, 60_000);
+      } else {
+        order = order.filter((e) => e.key !== key);
+        lru.delete(key);
+      }
+      expect(lru.size).toBe(order.length);
+      expect(lru.bytes).toBe(order.reduce((sum, e) => sum + e.bytes, 0));
+    }
+  });
+
   it('never holds more than maxBytes, and refuses a value larger than the whole budget', () => {
     const lru = new MemoryLru<string>({ maxEntries: 100, maxBytes: 100 });
     for (let i = 0; i < 10; i++) {
