@@ -26,6 +26,7 @@ export async function runCacheBench(options: { seconds?: number; connections?: n
   const miner = await startTsxServer('bench/servers/miner.ts', ['16', '0'], 0);
   const redis = await startBenchRedis(0);
   const proxy = await startTsxServer('bench/servers/bareProxy.ts', [String(miner.port)], 1);
+  const honoFloor = await startTsxServer('bench/servers/honoFixedAnswer.ts', [String(miner.port)], 1);
   const model = { bench: singleMinerModel(miner.port) };
   const memoryGateway = await startGatewayProcess({ log: { level: 'info' }, models: model }, 1);
   const redisGateway = await startGatewayProcess({ log: { level: 'info' }, redis: { url: redis.url }, models: model }, 1);
@@ -59,6 +60,7 @@ export async function runCacheBench(options: { seconds?: number; connections?: n
     const missTemplate = JSON.stringify({ model: 'bench', temperature: 0, messages: [{ role: 'user', content: 'benchmark prompt {n}' }] });
     measured = await inRounds(rounds, [
       fixed('bare proxy (asks the miner)', proxy, `http://127.0.0.1:${proxy.port}${path}`, hitBody),
+      fixed('Hono floor (fixed answer, no miner)', honoFloor, `http://127.0.0.1:${honoFloor.port}${path}`, hitBody),
       fixed('hit, memory store', memoryGateway, `${memoryGateway.url}${path}`, hitBody),
       fixed('hit, Redis store', redisGateway, `${redisGateway.url}${path}`, hitBody),
       fixed('stream hit, memory store', memoryGateway, `${memoryGateway.url}${path}`, streamHitBody),
@@ -66,19 +68,20 @@ export async function runCacheBench(options: { seconds?: number; connections?: n
       varying('miss, Redis store', redisGateway, `${redisGateway.url}${path}`, missTemplate),
     ]);
   } finally {
-    await Promise.all([memoryGateway.stop(), redisGateway.stop(), proxy.stop(), miner.stop()]);
+    await Promise.all([memoryGateway.stop(), redisGateway.stop(), proxy.stop(), honoFloor.stop(), miner.stop()]);
     await redis.stop();
   }
   const field = (round: Record<string, Row>, target: string, name: string): number => round[target]![name] as number;
   const verdict = {
     hitMemoryVsBareProxy: medianOverRounds(measured, (r) => field(r, 'hit, memory store', 'capacity/core req/s') / field(r, 'bare proxy (asks the miner)', 'capacity/core req/s')),
     hitRedisVsBareProxy: medianOverRounds(measured, (r) => field(r, 'hit, Redis store', 'capacity/core req/s') / field(r, 'bare proxy (asks the miner)', 'capacity/core req/s')),
+    honoFloorVsBareProxy: medianOverRounds(measured, (r) => field(r, 'Hono floor (fixed answer, no miner)', 'capacity/core req/s') / field(r, 'bare proxy (asks the miner)', 'capacity/core req/s')),
     missRedisAddedCpuUs: medianOverRounds(measured, (r) => field(r, 'miss, Redis store', 'CPU µs/req') - field(r, 'miss, memory store', 'CPU µs/req')),
     missRedisAddedUnloadedP50Ms: medianOverRounds(measured, (r) => field(r, 'miss, Redis store', 'unloaded p50 ms') - field(r, 'miss, memory store', 'unloaded p50 ms')),
   };
   printTable(`Response cache (medians of ${rounds} interleaved rounds; per round and target wrk -c${connections} ${seconds}s, ${sequential} sequential requests unloaded)`, Object.values(measured.median));
   const v = verdict;
-  process.stdout.write(`cache hits, capacity on one core vs the bare proxy: memory store ${v.hitMemoryVsBareProxy.toFixed(2)}x, Redis store ${v.hitRedisVsBareProxy.toFixed(2)}x (goal >= 2x)\n`);
+  process.stdout.write(`cache hits, capacity on one core vs the bare proxy: memory store ${v.hitMemoryVsBareProxy.toFixed(2)}x, Redis store ${v.hitRedisVsBareProxy.toFixed(2)}x (goal >= 2x; Hono alone answering a fixed body: ${v.honoFloorVsBareProxy.toFixed(2)}x)\n`);
   process.stdout.write(`misses, Redis path vs memory: ${v.missRedisAddedCpuUs >= 0 ? '+' : ''}${v.missRedisAddedCpuUs.toFixed(1)} µs CPU per request, ${v.missRedisAddedUnloadedP50Ms >= 0 ? '+' : ''}${v.missRedisAddedUnloadedP50Ms.toFixed(3)} ms unloaded p50\n`);
   return { rounds, ...measured.median, verdict, lruHotKeyOnFullCache: lru };
 }
