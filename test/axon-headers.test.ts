@@ -8,23 +8,12 @@ import {
   emptyJsonOfSameType,
   pyFloat,
 } from '../src/protocols/axon.js';
+import { recordingSigner } from './support/signing.js';
 import { MINER_ADDRESS, VECTOR_ADDRESS } from './support/testKeys.js';
 
 const UUID = 'b6c1d1a2-3e4f-11ef-9a1b-0242ac120002';
 const synapse = { roles: ['user'], messages: ['Hello'], completion: '' };
 const BODY_HASH = '7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f';
-
-function recordingSigner(): Signer & { signed: string[] } {
-  const signed: string[] = [];
-  return {
-    address: VECTOR_ADDRESS,
-    signed,
-    sign(message) {
-      signed.push(new TextDecoder().decode(message));
-      return new Uint8Array(64).fill(0xcd);
-    },
-  };
-}
 
 function build(signer: Signer, overrides: { version?: number; timeoutSec?: number } = {}) {
   return buildAxonHeaders({
@@ -41,7 +30,7 @@ function build(signer: Signer, overrides: { version?: number; timeoutSec?: numbe
 
 describe('buildAxonHeaders', () => {
   it('emits every dendrite header of a classic synapse call', () => {
-    expect(build(recordingSigner())).toEqual({
+    expect(build(recordingSigner(0xcd))).toEqual({
       name: 'StreamPromptingSynapse',
       timeout: '12.0',
       bt_header_axon_ip: '203.0.113.7',
@@ -60,7 +49,7 @@ describe('buildAxonHeaders', () => {
   });
 
   it('signs nonce.dendriteHotkey.axonHotkey.uuid.bodyHash', () => {
-    const signer = recordingSigner();
+    const signer = recordingSigner(0xcd);
     build(signer);
     expect(signer.signed).toEqual([`1764000000000000001.${VECTOR_ADDRESS}.${MINER_ADDRESS}.${UUID}.${BODY_HASH}`]);
   });
@@ -68,12 +57,12 @@ describe('buildAxonHeaders', () => {
   it('announces bittensor 10.2.0 by default, at least the 7.2.0 nonce rules', () => {
     expect(DEFAULT_DENDRITE_VERSION).toBe(10_002_000);
     expect(DEFAULT_DENDRITE_VERSION).toBeGreaterThanOrEqual(7_002_000);
-    expect(build(recordingSigner(), { version: 7_002_000 }).bt_header_dendrite_version).toBe('7002000');
+    expect(build(recordingSigner(0xcd), { version: 7_002_000 }).bt_header_dendrite_version).toBe('7002000');
   });
 
   it('prints the timeout as Python prints a float', () => {
-    expect(build(recordingSigner(), { timeoutSec: 2.5 }).timeout).toBe('2.5');
-    expect(build(recordingSigner(), { timeoutSec: 60 }).timeout).toBe('60.0');
+    expect(build(recordingSigner(0xcd), { timeoutSec: 2.5 }).timeout).toBe('2.5');
+    expect(build(recordingSigner(0xcd), { timeoutSec: 60 }).timeout).toBe('60.0');
   });
 
   it('refuses a dendrite hotkey that is not the signer', () => {
@@ -101,7 +90,7 @@ describe('input_obj headers', () => {
       dendrite: { ip: '0.0.0.0', hotkey: VECTOR_ADDRESS, uuid: UUID },
       nonce: 1n,
       bodyHash: BODY_HASH,
-      signer: recordingSigner(),
+      signer: recordingSigner(0xcd),
       requiredFields: { a: [], b: 'x', c: { k: 1 }, d: 3, e: 0.25, f: false, g: null },
     });
     const inputObj = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('bt_header_input_obj_')));

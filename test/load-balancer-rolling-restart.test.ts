@@ -30,13 +30,18 @@ let dir: string;
 const replicas: Array<{ port: number; proc: GatewayProcess }> = [];
 
 function accessEntries(): Array<{ addrs: string[]; sent: string[]; status: number; uri: string; requestId: string }> {
-  return nginx!.accessLog().map((e) => ({
+  return nginx!.accessLog().map((e) => {
+    // The retry checks read these fields: a log format without them must fail, not pass empty.
+    expect(e).toHaveProperty('upstream_bytes_sent');
+    expect(e).toHaveProperty('upstream_addr');
+    return {
     addrs: String(e.upstream_addr).split(', '),
     sent: String(e.upstream_bytes_sent).split(', '),
     status: Number(e.status),
     uri: String(e.uri),
     requestId: String(e.request_id),
-  }));
+    };
+  });
 }
 
 /** How many completions nginx got answered by the replica on `port` so far (last attempt). */

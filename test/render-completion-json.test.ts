@@ -13,16 +13,23 @@ const identities: ResponseIdentity[] = [
 ];
 
 describe('renderCompletionJson', () => {
-  it('is exactly JSON.stringify(renderCompletion(...)), fresh or reusing the serialised answer', () => {
+  it('reusing the serialised answer still gives exactly JSON.stringify(renderCompletion(...))', () => {
     for (const answer of answers) {
       for (const identity of identities) {
         const expected = JSON.stringify(renderCompletion(answer, identity));
-        expect(renderCompletionJson(answer, identity)).toBe(expected);
         // Reused: the first call stores the answer's part, later calls (other identities) use it.
         expect(renderCompletionJson(answer, identity, true)).toBe(expected);
         expect(renderCompletionJson(answer, identity, true)).toBe(expected);
       }
     }
+  });
+
+  it('writes the OpenAI object with the identity first, in a fixed key order', () => {
+    expect(renderCompletionJson(answers[2]!, identities[1]!, true)).toBe(
+      '{"id":"cmpl-fedcba","object":"text_completion","created":1795000123,"model":"org/model \\"quoted\\"",'
+      + '"choices":[{"index":0,"text":"once upon a time","logprobs":{"tokens":["once"],"token_logprobs":[-0.1]},"finish_reason":"length"}],'
+      + '"usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}',
+    );
   });
 
   it('gives every response its own identity when the answer part is reused', () => {

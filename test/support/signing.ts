@@ -1,5 +1,5 @@
 import { Secret } from '../../src/config/secret.js';
-import { hotkeyFromSeed } from '../../src/identity/index.js';
+import { hotkeyFromSeed, type Signer } from '../../src/identity/index.js';
 import { startReferenceMiner, type ReferenceMinerHandle, type ReferenceMinerOptions } from '../../src/miner/referenceMiner.js';
 import { scriptedMinerSeed } from './scriptedMiner.js';
 import { VECTOR_ADDRESS, VECTOR_MNEMONIC, VECTOR_SEED } from './testKeys.js';
@@ -20,4 +20,17 @@ export async function startVerifyingMiner(uid: number, options: ReferenceMinerOp
   const { address } = await hotkeyFromSeed(scriptedMinerSeed(uid));
   const handle = await startReferenceMiner({ auth: { hotkey: address, isAllowedSigner: (s) => allow.includes(s) }, ...options });
   return Object.assign(handle, { uid, hotkey: address });
+}
+
+/** A signer that records what it was asked to sign and returns a recognisable signature (64 bytes of `fill`). */
+export function recordingSigner(fill: number): Signer & { signed: string[] } {
+  const signed: string[] = [];
+  return {
+    address: VECTOR_ADDRESS,
+    signed,
+    sign(message) {
+      signed.push(new TextDecoder().decode(message));
+      return new Uint8Array(64).fill(fill);
+    },
+  };
 }
