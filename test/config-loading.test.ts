@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/load.js';
 import { redactConfig } from '../src/config/redact.js';
 import { Secret } from '../src/config/secret.js';
+import { serveConfig } from '../src/cli/serve.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'taogate-config-'));
 function file(name: string, text: string): string {
@@ -53,6 +54,22 @@ describe('configuration', () => {
   it('refuses a file that is not YAML, or missing, with the path in the message', () => {
     expect(() => loadConfig({ path: file('broken.yaml', 'models: [unclosed') })).toThrow(/not valid YAML/);
     expect(() => loadConfig({ path: join(dir, 'absent.yaml') })).toThrow(/cannot read config file .*absent\.yaml/);
+  });
+
+  it('serve --port wins over the file and over PORT', () => {
+    const path = file('port.yaml', `${MINIMAL}server: { port: 9000 }\n`);
+    expect(serveConfig(['--config', path], {}).server.port).toBe(9000);
+    expect(serveConfig(['--config', path, '--port', '1234'], {}).server.port).toBe(1234);
+    expect(serveConfig(['--config', path, '--port', '1234'], { PORT: '4321' }).server.port).toBe(1234);
+  });
+
+  it('takes secrets and URLs from the environment verbatim, not as YAML', () => {
+    const config = loadConfig({
+      path: file('secret-env.yaml', MINIMAL),
+      env: { TAOGATE__redis__url: 'redis://u:p#ss@10.0.0.9:6379', TAOGATE__redis__password: '0x1f #not a comment' },
+    });
+    expect(config.redis?.url?.reveal()).toBe('redis://u:p#ss@10.0.0.9:6379');
+    expect(config.redis?.password?.reveal()).toBe('0x1f #not a comment');
   });
 
   it('lets the environment override the file, with types kept', () => {

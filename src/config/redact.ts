@@ -1,6 +1,11 @@
 /** Config keys whose values are secrets wherever they appear (matched case-insensitively). */
 const SECRET_KEY = /(secret|password|mnemonic|seed|token|apikey|api_key|authorization|privatekey)/i;
 
+/** Whether a config key holds a secret (see SECRET_KEY). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
 /** A copy of the config fit for logs: secret-looking keys masked, Secret wrappers redact themselves. */
 export function redactConfig(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactConfig);
