@@ -62,6 +62,15 @@ describe('cooldown breaker', () => {
     expect(breaker.openUntil).toBe(12_000); // capped at 5 s
   });
 
+  it('does not escalate for calls that were in flight when it opened and fail after', () => {
+    const breaker = new Cooldown(policy);
+    for (let i = 0; i < 3; i++) breaker.failed(0);
+    for (let i = 0; i < 7; i++) breaker.failed(10 * i); // the rest of a busy miner's calls
+    expect(breaker.openUntil).toBe(1_000);
+    breaker.failed(1_000); // the half-open probe: that one counts
+    expect(breaker.openUntil).toBe(3_000);
+  });
+
   it("honours a miner's Retry-After exactly", () => {
     const breaker = new Cooldown(policy);
     breaker.retryAfter(10_000, 7);
@@ -116,5 +125,19 @@ describe('telemetry memory', () => {
     telemetry.prune();
     expect(telemetry.peek('idle')).toBeUndefined();
     expect(telemetry.peek('busy')).toBeDefined();
+  });
+
+  it("frees a half-open probe that ended with the client's own error (it says nothing of the miner)", async () => {
+    const { Telemetry } = await import('../src/routing/telemetry.js');
+    const { MinerError } = await import('../src/transport/minerError.js');
+    let now = 0;
+    const telemetry = new Telemetry(() => now);
+    const miner = { uid: 1, hotkey: 'probed', coldkey: null, host: 'h', port: 1, validatorScore: 1, eligible: true };
+    for (let i = 0; i < 3; i++) telemetry.observer().begin('m', miner, false).failure(new MinerError('connect_error', 'refused'));
+    const breaker = telemetry.peek('probed')!.breaker;
+    now = breaker.openUntil;
+    expect(breaker.admits(now)).toBe(true);
+    telemetry.observer().begin('m', miner, false).failure(new MinerError('context_length_exceeded', 'too long'));
+    expect(breaker.admits(now)).toBe(true);
   });
 });

@@ -56,6 +56,9 @@ export class Cooldown {
   failed(now: number): void {
     this.#probing = false;
     this.#consecutiveFailures++;
+    // Calls that were in flight when the breaker opened fail one by one: they confirm the
+    // open state, they must not double the cooldown each.
+    if (this.state(now) === 'open') return;
     const halfOpen = this.#openUntil !== 0 && now >= this.#openUntil;
     if (halfOpen || this.#consecutiveFailures >= this.#policy.failuresToOpen) {
       const ms = Math.min(this.#policy.maxMs, this.#policy.baseMs * 2 ** this.#opens);

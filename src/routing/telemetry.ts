@@ -112,11 +112,11 @@ export class Telemetry {
             const now = close();
             const outcome = error.failureClass;
             stats.counts.add(outcome, now);
-            if (outcome === 'cancelled') {
+            // Neither says anything about the miner's health; a probe that ends so frees its slot.
+            if (outcome === 'cancelled' || outcome === 'client') {
               stats.breaker.released();
               return;
             }
-            if (outcome === 'client') return;
             stats.completed++;
             // A timeout is a latency sample too: a miner that stops answering must look slow at once.
             if (outcome === 'timeout') {
