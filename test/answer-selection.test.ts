@@ -39,6 +39,9 @@ describe('validating miner answers', () => {
   it('interprets schemas without compiling them, and ignores what it does not know', () => {
     expect(schemaProblem({ a: [1, 2] }, { properties: { a: { type: 'array', items: { type: 'integer' } } } })).toBeUndefined();
     expect(schemaProblem({ a: [1, 'x'] }, { properties: { a: { type: 'array', items: { type: 'integer' } } } })).toBe('$.a[1] is not of type integer');
+    // Inherited names are not properties: a miner cannot slip past with `constructor` or `hasOwnProperty`.
+    expect(schemaProblem(JSON.parse('{"a":"x","constructor":5}'), { properties: { a: { type: 'string' } }, additionalProperties: false })).toBe('$.constructor is not allowed');
+    expect(schemaProblem({ a: 'x' }, { required: ['hasOwnProperty'] })).toBe('$.hasOwnProperty is missing');
     expect(schemaProblem('x', { pattern: '^(a+)+$', enum: ['x'] })).toBeUndefined();
     expect(schemaProblem(3, { anyOf: [{ type: 'string' }, { const: 3 }] })).toBeUndefined();
   });

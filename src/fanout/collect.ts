@@ -44,7 +44,8 @@ export function collectAnswers<T>(options: CollectOptions<T>): Promise<Collected
       offCancel();
       attempts.close();
       const { asked, failures } = attempts;
-      if (end !== 'cancelled' && end !== 'fatal' && results.length > 0) resolve({ results, asked: asked.size, failures });
+      // A fatal failure (the request itself was refused) stops asking others; answers already in hand still count.
+      if (end !== 'cancelled' && results.length > 0) resolve({ results, asked: asked.size, failures });
       else reject(new FanoutFailedError(failures, asked.size, end === 'done' ? (asked.size === 0 ? 'no_miners' : 'exhausted') : end));
     }
 

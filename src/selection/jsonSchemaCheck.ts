@@ -19,10 +19,10 @@ export function schemaProblem(value: unknown, schema: unknown, path = '$', depth
   if (isObject(value)) {
     const properties = isObject(s.properties) ? s.properties : {};
     for (const key of Array.isArray(s.required) ? s.required : []) {
-      if (typeof key === 'string' && !(key in value)) return `${path}.${key} is missing`;
+      if (typeof key === 'string' && !Object.hasOwn(value, key)) return `${path}.${key} is missing`;
     }
     for (const [key, child] of Object.entries(value)) {
-      if (key in properties) {
+      if (Object.hasOwn(properties, key)) {
         const problem = schemaProblem(child, properties[key], `${path}.${key}`, depth + 1);
         if (problem !== undefined) return problem;
       } else if (s.additionalProperties === false) {

@@ -11,6 +11,8 @@ export class CallWatchdog {
   #idle: NodeJS.Timeout | undefined;
   #total: NodeJS.Timeout | undefined;
   #failure: MinerError | undefined;
+  /** Once the call is over, late signals (chunks replayed from a buffer) must not arm timers. */
+  #disposed = false;
   readonly #idleMs: number;
   readonly #onFire: (failure: MinerError) => void;
 
@@ -31,7 +33,7 @@ export class CallWatchdog {
 
   /** The answer started: the first-byte timer is done and the idle timer takes over. */
   firstByte(): void {
-    if (this.#firstByte === undefined && this.#idle !== undefined) return;
+    if (this.#disposed || (this.#firstByte === undefined && this.#idle !== undefined)) return;
     clearTimeout(this.#firstByte);
     this.#firstByte = undefined;
     this.#idle = setTimeout(() => this.fire('idle_timeout', `stream silent for ${this.#idleMs} ms`), this.#idleMs);
@@ -50,6 +52,7 @@ export class CallWatchdog {
   }
 
   dispose(): void {
+    this.#disposed = true;
     clearTimeout(this.#firstByte);
     clearTimeout(this.#idle);
     clearTimeout(this.#total);
