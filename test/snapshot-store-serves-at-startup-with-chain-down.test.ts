@@ -73,6 +73,7 @@ describe('Redis snapshot store', () => {
     const store = createRedisSnapshotStore({ redis, logger: recordingLogger().logger });
     await store.save('finney', real);
     expect(snapshotRedisKey('finney', 1)).toBe('taogate:metagraph:v1:finney:1');
+    expect(snapshotRedisKey('finney', 1, 'staging:')).toBe('staging:metagraph:v1:finney:1'); // the gateway's redis.keyPrefix
     const raw = await redis.get('taogate:metagraph:v1:finney:1');
     expect(raw).toBe(serializeSnapshot('finney', real));
     expect(await store.load('finney', 1)).toEqual(real);

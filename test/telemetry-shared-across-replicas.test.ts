@@ -24,12 +24,12 @@ describe('telemetry shared between replicas through Redis', () => {
     await redis.stop();
   });
 
-  function replica(id: string, redisUp?: () => boolean) {
+  function replica(id: string, redisUp?: () => boolean, keyPrefix?: string) {
     let now = 1_000_000;
     const telemetry = new Telemetry(() => now);
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     clients.push(client);
-    const sync = new RedisTelemetrySync({ redis: client, replicaId: id, logger, timeoutMs: 500, ...(redisUp === undefined ? {} : { redisUp }) });
+    const sync = new RedisTelemetrySync({ redis: client, replicaId: id, logger, timeoutMs: 500, ...(redisUp === undefined ? {} : { redisUp }), ...(keyPrefix === undefined ? {} : { keyPrefix }) });
     sync.start(telemetry);
     return { telemetry, sync, tick: (ms: number) => { now += ms; } };
   }
@@ -53,6 +53,21 @@ describe('telemetry shared between replicas through Redis', () => {
     expect(seen.openUntil).toBeGreaterThan(0);
     await a.sync.stop();
     await b.sync.stop();
+  });
+
+  it('keeps gateways with different key prefixes apart on one Redis', async () => {
+    const prod = replica('prod-1', undefined, 'prod:');
+    const staging = replica('staging-1', undefined, 'staging:');
+    await new Promise((r) => setTimeout(r, 100)); // connect
+    for (let i = 0; i < 3; i++) prod.telemetry.observer().begin('m', miner, false).failure(new MinerError('http_error', 'x'));
+    await prod.sync.syncNow();
+    await staging.sync.syncNow();
+    expect(staging.telemetry.view(miner.hotkey)).toBeUndefined();
+    const keys = await clients[clients.length - 1]!.keys('*{telemetry}*');
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => k.startsWith('prod:') || k.startsWith('staging:'))).toBe(true);
+    await prod.sync.stop();
+    await staging.sync.stop();
   });
 
   it('forgets a replica that stopped, and keeps working (with a single warning) when Redis dies', async () => {

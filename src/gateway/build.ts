@@ -178,7 +178,7 @@ export function buildGateway(config: Readonly<Config>, options: BuildOptions = {
   if (state.redis !== undefined) {
     // What one replica learns of a miner, the others know within a second.
     const redis = state.redis;
-    const sync = new RedisTelemetrySync({ redis: redis.client, replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, logger, redisUp: () => redis.health.up });
+    const sync = new RedisTelemetrySync({ redis: redis.client, keyPrefix: redis.prefix, replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, logger, redisUp: () => redis.health.up });
     services.push({ name: 'telemetry sync', start: async () => sync.start(telemetry), stop: () => sync.stop() });
   }
   return { config, app, logger, metrics, catalog, redis: state.redis, draining, services };

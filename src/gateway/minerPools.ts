@@ -76,7 +76,7 @@ export function buildMinerPools(options: MinerPoolsOptions): MinerPools {
     ? undefined
     : options.snapshotStore
       ?? (options.redis !== undefined
-        ? createRedisSnapshotStore({ redis: options.redis, logger })
+        ? createRedisSnapshotStore({ redis: options.redis, logger, ...(config.redis === undefined ? {} : { keyPrefix: config.redis.keyPrefix }) })
         : createFileSnapshotStore({ dir: config.chain.snapshotDir, logger }));
   const feeds = createSubnetFeeds({
     endpoint: config.chain.endpoint,

@@ -12,11 +12,13 @@ export interface RedisSnapshotStoreOptions {
    * it reconnects; start-up must not wait on a dead Redis when the chain could answer instead.
    */
   timeoutMs?: number;
+  /** The gateway's `redis.keyPrefix` (default `taogate:`). */
+  keyPrefix?: string;
 }
 
-/** The Redis key of a subnet's snapshot. */
-export function snapshotRedisKey(network: string, netuid: number): string {
-  return `taogate:metagraph:v${SNAPSHOT_VERSION}:${network}:${netuid}`;
+/** The Redis key of a subnet's snapshot, under the gateway's `redis.keyPrefix`. */
+export function snapshotRedisKey(network: string, netuid: number, keyPrefix = 'taogate:'): string {
+  return `${keyPrefix}metagraph:v${SNAPSHOT_VERSION}:${network}:${netuid}`;
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -33,12 +35,12 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
   }
 }
 
-/** Snapshots in Redis under `taogate:metagraph:v1:<network>:<netuid>`, shared by every gateway replica. */
+/** Snapshots in Redis under `<keyPrefix>metagraph:v1:<network>:<netuid>`, shared by every gateway replica. */
 export function createRedisSnapshotStore(options: RedisSnapshotStoreOptions): SnapshotStore {
-  const { redis, logger, timeoutMs = 2000 } = options;
+  const { redis, logger, timeoutMs = 2000, keyPrefix } = options;
   return {
     async load(network, netuid) {
-      const key = snapshotRedisKey(network, netuid);
+      const key = snapshotRedisKey(network, netuid, keyPrefix);
       let text: string | null;
       try {
         text = await withTimeout(redis.get(key), timeoutMs, `GET ${key}`);
@@ -55,7 +57,7 @@ export function createRedisSnapshotStore(options: RedisSnapshotStoreOptions): Sn
       }
     },
     async save(network, snapshot) {
-      const key = snapshotRedisKey(network, snapshot.netuid);
+      const key = snapshotRedisKey(network, snapshot.netuid, keyPrefix);
       try {
         await withTimeout(redis.set(key, serializeSnapshot(network, snapshot)), timeoutMs, `SET ${key}`);
       } catch (error) {

@@ -21,12 +21,15 @@ export interface TelemetrySyncOptions {
    * failures at debug level. Without it the sync warns once per episode itself.
    */
   redisUp?: () => boolean;
+  /** The gateway's `redis.keyPrefix` (default `taogate:`), so gateways sharing a Redis stay apart. */
+  keyPrefix?: string;
 }
 
-/** All keys share one hash tag, so they live in one slot of a Redis Cluster. */
-const PREFIX = 'taogate:{telemetry}:v1';
-const REPLICAS = `${PREFIX}:replicas`;
-const replicaKey = (id: string): string => `${PREFIX}:replica:${id}`;
+/** Where the sync keeps its keys. All share one hash tag, so they live in one slot of a Redis Cluster. */
+function telemetryKeys(keyPrefix: string): { replicas: string; replica: (id: string) => string } {
+  const base = `${keyPrefix}{telemetry}:v1`;
+  return { replicas: `${base}:replicas`, replica: (id) => `${base}:replica:${id}` };
+}
 
 /**
  * Shares per-miner telemetry between replicas through Redis. Each replica owns one hash
@@ -37,7 +40,8 @@ const replicaKey = (id: string): string => `${PREFIX}:replica:${id}`;
  * Without Redis the gateway keeps its own telemetry only.
  */
 export class RedisTelemetrySync {
-  readonly #options: Required<Omit<TelemetrySyncOptions, 'redis' | 'logger' | 'replicaId' | 'redisUp'>> & TelemetrySyncOptions;
+  readonly #options: Required<Omit<TelemetrySyncOptions, 'redis' | 'logger' | 'replicaId' | 'redisUp' | 'keyPrefix'>> & TelemetrySyncOptions;
+  readonly #keys: ReturnType<typeof telemetryKeys>;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #healthy = true;
@@ -45,6 +49,7 @@ export class RedisTelemetrySync {
 
   constructor(options: TelemetrySyncOptions) {
     this.#options = { intervalMs: 1_000, ttlMs: 15_000, timeoutMs: 250, ...options };
+    this.#keys = telemetryKeys(options.keyPrefix ?? 'taogate:');
   }
 
   start(telemetry: Telemetry): void {
@@ -57,7 +62,7 @@ export class RedisTelemetrySync {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;
-    await this.#withTimeout(this.#options.redis.multi().del(replicaKey(this.#options.replicaId)).zrem(REPLICAS, this.#options.replicaId).exec()).catch(() => {});
+    await this.#withTimeout(this.#options.redis.multi().del(this.#keys.replica(this.#options.replicaId)).zrem(this.#keys.replicas, this.#options.replicaId).exec()).catch(() => {});
   }
 
   /** One publish-and-read round (also what the timer runs). */
@@ -79,16 +84,16 @@ export class RedisTelemetrySync {
       const mine = telemetry.localSummaries(now - ttlMs, now);
       const fields: string[] = [];
       for (const [hotkey, summary] of mine) fields.push(hotkey, JSON.stringify(summary));
-      const write = redis.multi().del(replicaKey(replicaId));
-      if (fields.length > 0) write.hset(replicaKey(replicaId), ...fields).pexpire(replicaKey(replicaId), ttlMs);
-      write.zadd(REPLICAS, now, replicaId).zremrangebyscore(REPLICAS, '-inf', now - ttlMs).zrangebyscore(REPLICAS, now - ttlMs, '+inf');
+      const write = redis.multi().del(this.#keys.replica(replicaId));
+      if (fields.length > 0) write.hset(this.#keys.replica(replicaId), ...fields).pexpire(this.#keys.replica(replicaId), ttlMs);
+      write.zadd(this.#keys.replicas, now, replicaId).zremrangebyscore(this.#keys.replicas, '-inf', now - ttlMs).zrangebyscore(this.#keys.replicas, now - ttlMs, '+inf');
       const results = await this.#withTimeout(write.exec());
       const replicas = (results?.[results.length - 1]?.[1] as string[] | undefined) ?? [];
       const others = replicas.filter((id) => id !== replicaId);
       const remote = new Map<string, MinerSummary>();
       if (others.length > 0) {
         const read = redis.pipeline();
-        for (const id of others) read.hgetall(replicaKey(id));
+        for (const id of others) read.hgetall(this.#keys.replica(id));
         const hashes = (await this.#withTimeout(read.exec())) ?? [];
         for (const [error, hash] of hashes) {
           if (error !== null || hash === null) continue;
