@@ -104,6 +104,10 @@ describe('configuration', () => {
     expect(`${secret}`).not.toContain('horse');
     expect(secret.reveal()).toBe('correct horse battery staple');
     const shown = JSON.stringify(redactConfig({ redis: { url: 'redis://x', password: 'hunter2' }, identity: { mnemonic: 'a b c', seed: new Secret('0xabc') } }));
+    const endpoints = JSON.stringify(redactConfig({ chain: { endpoint: 'wss://user:pw@rpc.example.com/v1/KEY123?apikey=KEY123' } }));
+    expect(endpoints).not.toMatch(/KEY123|pw/);
+    expect(endpoints).toContain('wss://rpc.example.com/[redacted]');
+    expect(JSON.stringify(redactConfig({ chain: { endpoint: 'finney' } }))).toContain('"finney"');
     expect(shown).not.toContain('hunter2');
     expect(shown).not.toContain('a b c');
     expect(shown).not.toContain('0xabc');

@@ -13,9 +13,23 @@ export function redactConfig(value: unknown): unknown {
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return (value as { toJSON(): unknown }).toJSON();
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && child !== null && child !== undefined && typeof child !== 'object'
-      ? '[redacted]'
-      : redactConfig(child);
+    if (key === 'endpoint' && typeof child === 'string') out[key] = redactUrl(child);
+    else {
+      out[key] = SECRET_KEY.test(key) && child !== null && child !== undefined && typeof child !== 'object'
+        ? '[redacted]'
+        : redactConfig(child);
+    }
   }
   return out;
+}
+
+/**
+ * A URL fit for logs: scheme, host and port. A hosted RPC endpoint's path or query often is
+ * its API key, and credentials may sit before the host. Non-URLs (preset names) stay as they are.
+ */
+export function redactUrl(text: string): string {
+  if (!URL.canParse(text)) return text;
+  const url = new URL(text);
+  const hidden = url.username !== '' || url.password !== '' || url.pathname.length > 1 || url.search !== '' || url.hash !== '';
+  return `${url.protocol}//${url.host}${hidden ? '/[redacted]' : ''}`;
 }
