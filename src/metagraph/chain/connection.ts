@@ -1,6 +1,6 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { Logger } from '../logger.js';
-import { chainNetworkName } from './endpoints.js';
+import { chainErrorText, chainNetworkName } from './endpoints.js';
 import { ChainError } from './errors.js';
 import { routePolkadotLogs } from './polkadotLogs.js';
 
@@ -98,7 +98,7 @@ export async function connectChain(endpoint: string, options: ConnectOptions): P
     await shutdown();
     // Host and port only: hosted RPC endpoints often carry an API key in the path or query, and
     // this message reaches logs and the unauthenticated /readyz.
-    throw new ChainError(`cannot connect to ${chainNetworkName(endpoint)}: ${reasonOf(error)}`, { cause: error });
+    throw new ChainError(`cannot connect to ${chainNetworkName(endpoint)}: ${chainErrorText(endpoint, reasonOf(error))}`, { cause: error });
   } finally {
     clearTimeout(timer);
   }

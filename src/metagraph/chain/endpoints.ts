@@ -36,3 +36,12 @@ export function chainNetworkName(nameOrUrl: string = DEFAULT_CHAIN): string {
   const url = new URL(resolveChainEndpoint(value));
   return url.host;
 }
+
+/**
+ * A chain error message fit for logs and /readyz: the endpoint named by host and port, in
+ * our text and wherever @polkadot quoted the full URL (its path or query may be an API key).
+ */
+export function chainErrorText(endpoint: string, text: string): string {
+  const name = chainNetworkName(endpoint);
+  return text.split(endpoint).join(name);
+}

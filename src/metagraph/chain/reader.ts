@@ -4,7 +4,7 @@ import { silentLogger } from '../logger.js';
 import type { Neuron, NeuronSnapshot, ValidatorWeights } from '../types.js';
 import { connectChain, type ChainConnection } from './connection.js';
 import { decodeNeuronsLite, vecElementType, type ChainRegistry } from './decodeNeurons.js';
-import { chainNetworkName, resolveChainEndpoint } from './endpoints.js';
+import { chainErrorText, chainNetworkName, resolveChainEndpoint } from './endpoints.js';
 import { ChainError } from './errors.js';
 
 /** Reads subnet metagraphs from a subtensor node. */
@@ -137,7 +137,7 @@ export function createChainReader(options: ChainReaderOptions = {}): NeuronReade
         // metadata download and a few hundred ms of @polkadot decoding, so only do it when needed.
         if (!(isRpcError(error) && connection?.isConnected())) await drop();
         if (error instanceof ChainError) throw error;
-        throw new ChainError(`reading netuid ${netuid} from ${chainNetworkName(endpoint)} failed: ${firstLine(error)}`, { cause: error });
+        throw new ChainError(`reading netuid ${netuid} from ${chainNetworkName(endpoint)} failed: ${chainErrorText(endpoint, firstLine(error))}`, { cause: error });
       }
     },
     isConnected: () => connection?.isConnected() ?? false,
