@@ -52,7 +52,10 @@ export function planCaching(request: InferenceRequest, mode: ModelCacheMode, dir
   return directives.noStore ? READ_ONLY : READ_WRITE;
 }
 
-/** Temperature 0 or an explicit seed: the client asked for a repeatable answer. */
+/**
+ * Temperature 0 or an explicit seed: the client asked for a repeatable answer, one every honest
+ * miner should reproduce (so it may be cached, spliced across miners, or voted on).
+ */
 export function isDeterministic(request: InferenceRequest): boolean {
   const { temperature, seed } = request.params;
   return temperature === 0 || (seed !== undefined && seed !== null);

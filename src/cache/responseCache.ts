@@ -123,7 +123,9 @@ export class ResponseCache {
     try {
       entry = await unlessCancelled(flight.promise, input.ctx.cancellation);
     } catch {
-      // The leader failed (or this client left): try for ourselves, right away.
+      // This client left: nobody to answer, and no miss to count.
+      if (input.ctx.cancellation.cancelled) throw input.ctx.cancellation.reason;
+      // The leader failed: try for ourselves, right away.
       this.#metrics.coalesced.inc({ scope: 'local', outcome: 'released' });
       return this.#ask(input, key, plan, undefined, undefined, 'MISS');
     }

@@ -1,6 +1,6 @@
 import { Cancellation } from '../lifecycle/cancellation.js';
 import type { MinerEntry } from '../metagraph/types.js';
-import { MinerError } from '../transport/minerError.js';
+import { MinerError, asMinerError } from '../transport/minerError.js';
 import type { FanoutOptions, MinerFailure } from './types.js';
 
 export interface AttemptHandlers<T> {
@@ -51,7 +51,7 @@ export class Attempts<T> {
       (error: unknown) => {
         this.#running.delete(miner);
         if (this.#closed) return;
-        const failure = error instanceof MinerError ? error : new MinerError('bad_response', String(error), { cause: error });
+        const failure = asMinerError(error);
         this.failures.push({ miner, error: failure });
         this.#handlers.failure(miner, failure);
       },

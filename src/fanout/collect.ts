@@ -29,7 +29,7 @@ export function collectAnswers<T>(options: CollectOptions<T>): Promise<Collected
         if (options.enough?.(results) === true || attempts.running === 0) conclude('done');
       },
       failure: (_miner, failure) => {
-        if (!failure.retryable && failure.code !== 'cancelled') return conclude('fatal');
+        if (failure.fatal) return conclude('fatal');
         if (attempts.launchNext() === undefined && attempts.running === 0) conclude('done');
       },
     });

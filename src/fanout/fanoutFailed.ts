@@ -21,7 +21,7 @@ export class FanoutFailedError extends Error {
   /** The one clean error the client gets; the miners' own texts stay in the logs. */
   toGatewayError(): GatewayError {
     const codes = this.failures.map((f) => f.error.code);
-    const fatal = this.failures.find((f) => !f.error.retryable && f.error.code !== 'cancelled');
+    const fatal = this.failures.find((f) => f.error.fatal);
     if (this.end === 'cancelled') return new GatewayError('service_unavailable', 'The request was cancelled.');
     if (fatal !== undefined && fatal.error.code === 'context_length_exceeded') {
       return new GatewayError('context_length_exceeded', "The request's messages exceed the model's maximum context length.", { param: 'messages' });

@@ -16,7 +16,7 @@ export function firstSuccess<T>(options: FanoutOptions<T>): Promise<FanoutSucces
     const attempts: Attempts<T> = new Attempts(options, {
       success: (miner, value) => finish(() => resolve({ miner, value, asked: attempts.asked.size, failures: attempts.failures })),
       failure: (_miner, failure) => {
-        if (!failure.retryable && failure.code !== 'cancelled') return finish(() => reject(failed('fatal')));
+        if (failure.fatal) return finish(() => reject(failed('fatal')));
         if (!launch() && attempts.running === 0) finish(() => reject(failed('exhausted')));
       },
     });

@@ -5,7 +5,7 @@ import type { MinerEntry } from '../metagraph/types.js';
 import type { Answer } from '../openai/types.js';
 import { chooseBest, chooseConsensus, hasQuorum, type Candidate } from '../selection/choose.js';
 import { failedFanout, logFailures, type DispatchContext } from './dispatchContext.js';
-import { isDeterministic } from './dispatchFirst.js';
+import { isDeterministic } from '../cache/policy.js';
 
 export interface CollectedAnswer {
   answer: Answer;
@@ -24,7 +24,7 @@ export interface CollectedAnswer {
  */
 export async function collectedAnswer(ctx: DispatchContext): Promise<CollectedAnswer> {
   const { model, request, caller, deadline, policy } = ctx;
-  const strategy = policy.strategy === 'consensus' && isDeterministic(ctx) ? 'consensus' : 'best-of-k';
+  const strategy = policy.strategy === 'consensus' && isDeterministic(ctx.request) ? 'consensus' : 'best-of-k';
   const toCandidates = (results: ReadonlyArray<{ miner: MinerEntry; value: Answer }>): Candidate[] =>
     results.map(({ miner, value }) => ({ miner, answer: value, score: ctx.scoreOf(miner) }));
   let collected;

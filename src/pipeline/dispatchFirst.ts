@@ -1,3 +1,4 @@
+import { isDeterministic } from '../cache/policy.js';
 import { firstSuccess } from '../fanout/firstSuccess.js';
 import { FanoutFailedError } from '../fanout/fanoutFailed.js';
 import { firstAnswerPlan } from '../fanout/strategies.js';
@@ -39,7 +40,7 @@ export async function firstStream(ctx: DispatchContext, hooks: RelayHooks = {}):
       logFailures(ctx, next.failures);
       return next.value;
     },
-    canSplice: isDeterministic(ctx),
+    canSplice: isDeterministic(ctx.request),
   });
   return { won, events };
 }
@@ -57,12 +58,6 @@ function streamOptions(ctx: DispatchContext, plan: ReturnType<typeof firstAnswer
       attempt.record.failure(new MinerError('cancelled', 'lost the race'));
     },
   };
-}
-
-/** Requests whose answer every honest miner should reproduce exactly. */
-export function isDeterministic(ctx: Pick<DispatchContext, 'request'>): boolean {
-  const { temperature, seed } = ctx.request.params;
-  return temperature === 0 || (typeof seed === 'number' && Number.isInteger(seed));
 }
 
 async function run<T>(ctx: DispatchContext, fanout: () => Promise<FanoutSuccess<T>>): Promise<FanoutSuccess<T>> {

@@ -2,7 +2,7 @@ import type { MinerEntry, MinerProtocol } from '../metagraph/types.js';
 import { AnswerBuilder } from '../openai/answerBuilder.js';
 import type { Answer, InferenceRequest } from '../openai/types.js';
 import { answerProblem } from '../selection/validate.js';
-import { MinerError } from '../transport/minerError.js';
+import { MinerError, asMinerError } from '../transport/minerError.js';
 import type { Transport } from '../transport/types.js';
 import { primeStream, type PrimedStream } from '../fanout/primedStream.js';
 import type { Cancellation } from '../lifecycle/cancellation.js';
@@ -90,8 +90,4 @@ export class MinerCaller {
 function validate(answer: Answer, request: InferenceRequest): void {
   const problem = answerProblem(answer, request);
   if (problem !== undefined) throw new MinerError('invalid_answer', problem);
-}
-
-export function asMinerError(error: unknown): MinerError {
-  return error instanceof MinerError ? error : new MinerError('bad_response', String(error), { cause: error });
 }

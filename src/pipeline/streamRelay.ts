@@ -5,7 +5,8 @@ import type { Answer, InferenceRequest, StreamDelta } from '../openai/types.js';
 import { estimateUsage } from '../openai/usage.js';
 import { answerProblem } from '../selection/validate.js';
 import { MinerError } from '../transport/minerError.js';
-import { asMinerError, type StreamAttempt } from './minerCaller.js';
+import { asMinerError } from '../transport/minerError.js';
+import type { StreamAttempt } from './minerCaller.js';
 import { alignAfter } from './streamSplice.js';
 
 /** Chunks rendered for the client (objects, or their JSON text), in batches (one write each). */

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Cancellation } from '../lifecycle/cancellation.js';
 import { CallWatchdog } from './watchdog.js';
-import { MinerError } from './minerError.js';
+import { MinerError, asMinerError } from './minerError.js';
 import { mapRequestError, statusFailure } from './failureMapping.js';
 import type { Timeouts } from './timeouts.js';
 
@@ -144,7 +144,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     try {
       consumer.onChunk(chunk);
     } catch (error) {
-      this.abort(error instanceof MinerError ? error : new MinerError('bad_response', String(error), { cause: error }));
+      this.abort(asMinerError(error));
     }
   }
 
@@ -187,7 +187,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
         for (const chunk of buffered) onChunk(chunk);
       } catch (error) {
         // The body may already have ended: reject with this error, not whatever came before.
-        const failure = error instanceof MinerError ? error : new MinerError('bad_response', String(error), { cause: error });
+        const failure = asMinerError(error);
         this.#consumer = undefined;
         this.abort(failure);
         reject(failure);
