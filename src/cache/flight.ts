@@ -20,10 +20,6 @@ export class Flight {
     this.promise.catch(() => {});
   }
 
-  get settled(): boolean {
-    return this.#settled;
-  }
-
   resolve(entry: CachedEntry): void {
     if (this.#settled) return;
     this.#settled = true;

@@ -72,11 +72,6 @@ export class ResponseCache {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Flights open in this replica (for tests and diagnostics). */
-  get inFlight(): number {
-    return this.#flights.size;
-  }
-
   /** Serves one request from the cache, from an identical request in flight, or from miners. */
   serve(input: CacheStageInput): Promise<InferenceResult> {
     const { model, request, ctx } = input;

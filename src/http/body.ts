@@ -3,14 +3,9 @@ import { GatewayError } from '../errors/gatewayError.js';
 import type { GatewayEnv } from './types.js';
 
 /**
- * Reads and parses a JSON request body, refusing it with 413 as soon as it passes the
- * limit (declared or actual size), so a huge body never sits in memory.
+ * The request body as text, refused with 413 as soon as it passes the limit (declared or
+ * actual size), so a huge body never sits in memory, and with 400 when empty.
  */
-export async function readJsonBody(c: Context<GatewayEnv>, limit: number): Promise<unknown> {
-  return parseJsonText(await readBodyText(c, limit));
-}
-
-/** The request body as text, refused with 413 past the limit and 400 when empty (see readJsonBody). */
 export async function readBodyText(c: Context<GatewayEnv>, limit: number): Promise<string> {
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);

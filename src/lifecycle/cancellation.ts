@@ -40,14 +40,6 @@ export class Cancellation {
     };
   }
 
-  /** A token cancelled with this one, that can also be cancelled on its own. */
-  child(): Cancellation {
-    const child = new Cancellation();
-    const off = this.onCancel((reason) => child.cancel(reason));
-    child.onCancel(off);
-    return child;
-  }
-
   /** Follows an AbortSignal (for callers that have one, e.g. in-process requests). */
   static fromSignal(signal: AbortSignal | undefined): Cancellation {
     const token = new Cancellation();

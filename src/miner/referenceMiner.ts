@@ -7,9 +7,6 @@ import { MinerAuth, type MinerAuthOptions, type Rejection } from './minerAuth.js
 import { STREAM_PROMPTING, streamPromptingTurns, writeStreamPrompting } from './streamPrompting.js';
 import { forwardToUpstream, type UpstreamOptions } from './upstream.js';
 
-/** Checks a request before it is served (Epistula signatures, allow-lists); null when accepted. */
-export type RequestGuard = (req: IncomingMessage, body: Buffer) => { status: number; message: string } | null;
-
 export interface ReferenceMinerOptions {
   host?: string;
   port?: number;
@@ -24,7 +21,6 @@ export interface ReferenceMinerOptions {
   /** Share of requests answered with a failure (503 or a reset), for a flaky miner. */
   failureRate?: number;
   random?: () => number;
-  guard?: RequestGuard;
   /**
    * Verify requests like a subnet miner: Epistula v2 on the OpenAI endpoints, the dendrite
    * headers on the axon synapse. Without it, requests are served unchecked (plain `openai`).
@@ -83,10 +79,9 @@ export async function startReferenceMiner(options: ReferenceMinerOptions = {}): 
     if (body === undefined) return sendError(res, 413, 'request too large');
     const request = parseObject(body);
     // Axons check the headers, then the parsed body's hash; Epistula signs the raw bytes.
-    const refusal = endpoint === 'axon'
+    const rejection = endpoint === 'axon'
       ? (request === undefined ? { status: 400, message: 'synapse body is not a JSON object' } : auth?.axon(req, request, STREAM_PROMPTING.hashFields) ?? null)
       : auth?.epistula(req, body) ?? null;
-    const rejection = refusal ?? options.guard?.(req, body) ?? null;
     if (rejection !== null) {
       options.onRejected?.({ ...rejection, path });
       return sendError(res, rejection.status, rejection.message);

@@ -46,11 +46,6 @@ export function formatIpv6(value: bigint): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }
 
-/** Text of an address integer in its family. */
-export function formatIp(ip: IpValue): string {
-  return ip.family === 4 ? formatIpv4(ip.value) : formatIpv6(ip.value);
-}
-
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** A dotted-quad IPv4 literal as an unsigned 32-bit number; null when `text` is not one. */

@@ -19,10 +19,6 @@ export class AnswerBuilder {
     return this.#text;
   }
 
-  get finished(): boolean {
-    return this.#finishReason !== null;
-  }
-
   push(delta: StreamDelta): void {
     if (delta.text !== undefined) this.#text += delta.text;
     if (delta.reasoning !== undefined) this.#reasoning += delta.reasoning;

@@ -22,8 +22,6 @@ export interface DispatchContext {
   logger: Logger;
   /** Picks the next miner, never one this request already asked (across fan-outs). */
   pickNext: PickNext;
-  /** Every hotkey this request asked so far. */
-  asked: Set<string>;
   /** Routing score of a miner now (ties and selection among answers). */
   scoreOf(miner: MinerEntry): number;
   /** Hedge delay after launching this miner. */

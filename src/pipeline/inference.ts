@@ -138,7 +138,6 @@ export class InferencePipeline {
       deadline: this.#now() + this.#deps.requestTimeoutMs,
       caller: this.#deps.caller,
       logger: this.#deps.logger,
-      asked,
       // Every fan-out's own exclusions are in `asked` too: a request never asks a miner twice.
       pickNext: () => {
         const miner = selector.pick({ ...scoreContext, exclude: asked });

@@ -17,11 +17,6 @@ export class PeakEwma {
     return this.#value;
   }
 
-  /** When the last sample was taken (ms). */
-  get updatedAt(): number {
-    return this.#at;
-  }
-
   observe(sample: number, now: number): void {
     if (this.#value === undefined || sample > this.#value) {
       this.#value = sample;
@@ -31,11 +26,5 @@ export class PeakEwma {
       this.#value = this.#value * keep + sample * (1 - keep);
     }
     this.#at = now;
-  }
-
-  /** Sets the estimate from a merged (cross-replica) view. */
-  restore(value: number, at: number): void {
-    this.#value = value;
-    this.#at = at;
   }
 }

@@ -1,8 +1,6 @@
 /** The outcome classes telemetry counts: success, or a failure class from MinerError. */
 export type OutcomeClass = 'ok' | 'timeout' | 'connect' | 'http' | 'rate_limited' | 'rejected' | 'protocol' | 'client' | 'cancelled';
 
-export const OUTCOME_CLASSES: readonly OutcomeClass[] = ['ok', 'timeout', 'connect', 'http', 'rate_limited', 'rejected', 'protocol', 'client', 'cancelled'];
-
 /**
  * Outcome counts over a rolling window, in fixed buckets (e.g. 6 × 10 s for one minute):
  * old outcomes fall out of the window bucket by bucket, so a miner that recovered is not
