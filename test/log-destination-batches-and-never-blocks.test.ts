@@ -58,6 +58,22 @@ describe('the batched log destination', () => {
     expect(() => received.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).not.toThrow();
   });
 
+  it('on exit, writes a batch the pipe had refused before the lines queued after it', async () => {
+    const fifo = join(tempDir(), 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const destination = new BatchedDestination(fd, { batchChars: 1_024 });
+    const lines = Array.from({ length: 3_000 }, (_, i) => `{"n":${i},"pad":"${'z'.repeat(40)}"}\n`);
+    for (const line of lines) destination.write(line); // ~150 KB into a 64 KiB pipe nobody reads yet
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a batch is now parked on EAGAIN
+    const out = join(dir, 'out.log');
+    const reader = spawn('sh', ['-c', `cat "${fifo}" > "${out}"`], { stdio: 'ignore' });
+    destination.flushSync(); // as at process exit: no timer will run again
+    closeSync(fd);
+    await new Promise((resolve) => reader.once('close', resolve));
+    expect(readFileSync(out, 'utf8')).toBe(lines.join(''));
+  });
+
   it('a gateway process that exits right after logging still writes every line', async () => {
     const script = [
       "import { createLogger } from './src/logging/logger.ts';",

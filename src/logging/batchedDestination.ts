@@ -9,6 +9,8 @@ export interface BatchedDestinationOptions {
 
 /** How long to wait before retrying a write the pipe refused with EAGAIN (its reader is behind). */
 const RETRY_MS = 20;
+/** Something to block on for a millisecond in flushSync (process exit cannot wait for a timer). */
+const EXIT_PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * The log destination: lines are appended to one string and written with one async
@@ -33,6 +35,8 @@ export class BatchedDestination {
   #dropped = 0;
   #droppedUnreported = 0;
   #waiters: Array<() => void> = [];
+  /** A batch the pipe refused (EAGAIN), waiting for its retry: exit must write it first. */
+  #parked: { bytes: Buffer; retry: NodeJS.Timeout } | undefined;
 
   constructor(fd: number, options: BatchedDestinationOptions = {}) {
     this.#fd = fd;
@@ -69,15 +73,26 @@ export class BatchedDestination {
     }
   }
 
-  /** For process exit: writes what is waiting synchronously (a write already in flight finishes on its own). */
+  /**
+   * For process exit: writes what is waiting synchronously, a batch parked for a retry first
+   * (a write already handed to the kernel finishes on its own).
+   */
   flushSync(): void {
-    let rest = Buffer.from(this.#pending);
+    const parked = this.#parked;
+    this.#parked = undefined;
+    if (parked !== undefined) {
+      clearTimeout(parked.retry);
+      this.#writing = false; // nothing is in flight any more: the parked batch is written here
+    }
+    let rest = parked === undefined ? Buffer.from(this.#pending) : Buffer.concat([parked.bytes, Buffer.from(this.#pending)]);
     this.#pending = '';
     for (let attempts = 0; rest.length > 0 && attempts < 1_000; attempts++) {
       try {
         rest = rest.subarray(writeSync(this.#fd, rest));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+        // The reader is behind: give it a millisecond (at most ~1 s in all, then give up).
+        Atomics.wait(EXIT_PAUSE, 0, 0, 1);
       }
     }
   }
@@ -93,7 +108,11 @@ export class BatchedDestination {
     fsWrite(this.#fd, bytes, 0, bytes.length, null, (error, written) => {
       if (error !== null) {
         if (error.code === 'EAGAIN') {
-          setTimeout(() => this.#writeBytes(bytes), RETRY_MS).unref();
+          const retry = setTimeout(() => {
+            this.#parked = undefined;
+            this.#writeBytes(bytes);
+          }, RETRY_MS).unref();
+          this.#parked = { bytes, retry };
           return;
         }
         // Nowhere left to report a broken log stream: the batch is lost, later ones are tried.
