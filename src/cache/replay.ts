@@ -1,5 +1,6 @@
-import { answerToDeltas, renderChunk, renderUsageChunk, type ResponseIdentity } from '../openai/render.js';
+import { answerToDeltas, renderChunk, renderCompletionJson, renderUsageChunk, type ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest } from '../openai/types.js';
+import type { InferenceResult, ResultMeta } from '../pipeline/inference.js';
 import type { ChunkBatch } from '../pipeline/streamRelay.js';
 
 /**
@@ -20,7 +21,12 @@ export function replayChunks(answer: Answer, request: InferenceRequest, identity
   return batch;
 }
 
-/** The replayed chunks as stream events (one batch), for consumers that iterate every stream. */
-export async function* replayEvents(batch: ChunkBatch): AsyncGenerator<ChunkBatch> {
-  yield batch;
+/**
+ * A whole answer as the client's result: the completion's JSON, or, for a streaming request,
+ * every chunk at once. `reuse` for answers that are served again (cached ones): see
+ * renderCompletionJson.
+ */
+export function wholeAnswerResult(answer: Answer, request: InferenceRequest, identity: ResponseIdentity, meta: ResultMeta, reuse = false): InferenceResult {
+  if (!request.stream) return { kind: 'json', text: renderCompletionJson(answer, identity, reuse), meta };
+  return { kind: 'replay', whole: replayChunks(answer, request, identity), meta };
 }

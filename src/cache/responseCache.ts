@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CacheConfig } from '../config/stateSchema.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { renderCompletionJson, type ResponseIdentity } from '../openai/render.js';
+import type { ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest } from '../openai/types.js';
 import type { InferenceContext, InferenceResult, ResultMeta } from '../pipeline/inference.js';
 import type { ModelEntry } from '../pipeline/modelCatalog.js';
@@ -13,7 +13,7 @@ import { encodeEntry, type CachedEntry } from './entry.js';
 import { Flight, unlessCancelled, watchEnd } from './flight.js';
 import { cacheKey } from './key.js';
 import { NO_DIRECTIVES, planCaching, type CachePlan } from './policy.js';
-import { replayChunks, replayEvents } from './replay.js';
+import { wholeAnswerResult } from './replay.js';
 
 /** One request as the cache stage sees it; `dispatch` asks miners (the pipeline's next stage). */
 export interface CacheStageInput {
@@ -198,7 +198,7 @@ export class ResponseCache {
     }
     result.meta.cache = status;
     meta = result.meta;
-    if (result.kind === 'json' || answer !== undefined) {
+    if (result.kind !== 'stream' || answer !== undefined) {
       end();
       return result;
     }
@@ -228,9 +228,7 @@ export class ResponseCache {
       cacheAgeSeconds: Math.max(0, Math.floor((this.#now() - provenance.storedAt) / 1000)),
     };
     if (miner !== undefined) meta.miner = miner;
-    if (!request.stream) return { kind: 'json', text: renderCompletionJson(answer, identity, true), meta };
-    const whole = replayChunks(answer, request, identity);
-    return { kind: 'stream', events: replayEvents(whole), meta, whole };
+    return wholeAnswerResult(answer, request, identity, meta, true);
   }
 
   #close(key: string, flight: Flight | undefined): void {

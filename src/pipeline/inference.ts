@@ -3,7 +3,7 @@ import { resolvePolicy, type FanoutPolicy } from '../fanout/strategies.js';
 import type { Logger } from '../logging/logger.js';
 import type { Cancellation } from '../lifecycle/cancellation.js';
 import type { MinerEntry } from '../metagraph/types.js';
-import { newResponseIdentity, renderCompletionJson, type ResponseIdentity } from '../openai/render.js';
+import { newResponseIdentity, type ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest } from '../openai/types.js';
 import { estimateUsage } from '../openai/usage.js';
 import type { ScoredSelector } from '../routing/selector.js';
@@ -15,7 +15,7 @@ import { collectedAnswer } from './dispatchCollect.js';
 import { firstAnswer, firstStream } from './dispatchFirst.js';
 import type { MinerCaller } from './minerCaller.js';
 import type { ModelCatalog, ModelEntry } from './modelCatalog.js';
-import { replayChunks, replayEvents } from '../cache/replay.js';
+import { wholeAnswerResult } from '../cache/replay.js';
 import type { ChunkBatch, RelayHooks } from './streamRelay.js';
 
 /** How the answer was produced, for response headers and logs. */
@@ -33,7 +33,9 @@ export interface ResultMeta {
 export type InferenceResult =
   /** A whole answer, already serialised (`chat.completion` / `text_completion` JSON). */
   | { kind: 'json'; text: string; meta: ResultMeta }
-  | { kind: 'stream'; events: AsyncIterable<ChunkBatch>; meta: ResultMeta; /** Every chunk, when all are known up front (cache replays): sent in one write. */ whole?: ChunkBatch };
+  | { kind: 'stream'; events: AsyncIterable<ChunkBatch>; meta: ResultMeta }
+  /** A stream whose every chunk is known up front (cache replays, answers chosen whole): sent in one write. */
+  | { kind: 'replay'; whole: ChunkBatch; meta: ResultMeta };
 
 export interface InferenceContext {
   requestId: string;
@@ -104,11 +106,8 @@ export class InferencePipeline {
       const chosen = await collectedAnswer(ctx);
       chosen.answer.usage ??= estimateUsage(request, chosen.answer);
       hooks.completed?.(chosen.answer);
-      const m = meta(chosen.strategy, chosen.miner, chosen.asked);
-      if (!request.stream) return { kind: 'json', text: renderCompletionJson(chosen.answer, identity), meta: m };
-      // The choice was made on whole answers: the stream is replayed, written at once.
-      const whole = replayChunks(chosen.answer, request, identity);
-      return { kind: 'stream', events: replayEvents(whole), whole, meta: m };
+      // The choice was made on whole answers: a stream is replayed, written at once.
+      return wholeAnswerResult(chosen.answer, request, identity, meta(chosen.strategy, chosen.miner, chosen.asked));
     }
     if (request.stream) {
       const { won, events } = await firstStream(ctx, hooks);
@@ -117,7 +116,7 @@ export class InferencePipeline {
     const won = await firstAnswer(ctx);
     won.value.usage ??= estimateUsage(request, won.value);
     hooks.completed?.(won.value);
-    return { kind: 'json', text: renderCompletionJson(won.value, identity), meta: meta(ctx.policy.strategy, won.miner, won.asked) };
+    return wholeAnswerResult(won.value, request, identity, meta(ctx.policy.strategy, won.miner, won.asked));
   }
 
   #context(model: ModelEntry, request: InferenceRequest, ctx: InferenceContext, identity: ResponseIdentity, policy: FanoutPolicy): DispatchContext {

@@ -48,7 +48,7 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): v
       headers['content-type'] = 'application/json';
       return new Response(result.text, { status: 200, headers });
     }
-    if (result.whole !== undefined) return sseWholeResponse(result.whole, headers);
+    if (result.kind === 'replay') return sseWholeResponse(result.whole, headers);
     return sseResponse(c.env?.outgoing, result.events, headers, {
       ended: (how) => {
         if (how !== 'done') deps.metrics.streamsAborted.inc({ reason: how });
