@@ -94,7 +94,7 @@ export class RedisConnection {
 
   /** Connects, waiting at most `connectTimeoutMs`; a Redis that is away only puts the gateway on its fallbacks. */
   async start(): Promise<void> {
-    const connected = await withTimeout(this.client.connect(), this.#config.connectTimeoutMs).then(() => true, (error: unknown) => {
+    const connected = await withRedisTimeout(this.client.connect(), this.#config.connectTimeoutMs).then(() => true, (error: unknown) => {
       this.#lost(error);
       return false;
     });
@@ -106,7 +106,7 @@ export class RedisConnection {
     this.#stopping = true;
     await Promise.all([this.client, this.#subscriber].map(async (c) => {
       if (c === undefined) return;
-      await withTimeout(c.quit(), 1_000).catch(() => c.disconnect());
+      await withRedisTimeout(c.quit(), 1_000).catch(() => c.disconnect());
     }));
   }
 
@@ -128,10 +128,14 @@ export class RedisConnection {
   }
 }
 
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * Waits for a Redis command at most `ms` (ioredis may queue it while reconnecting). The
+ * command may still fail after we stopped waiting; that is not an unhandled rejection.
+ */
+export async function withRedisTimeout<T>(work: Promise<T>, ms: number, what?: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what === undefined ? '' : `${what}: `}no answer from Redis within ${ms} ms`)), ms);
   });
   try {
     return await Promise.race([work, timeout]);

@@ -1,3 +1,4 @@
+import { withRedisTimeout } from './redisClient.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../metagraph/logger.js';
 import { parseSnapshot, serializeSnapshot, SNAPSHOT_VERSION } from '../metagraph/snapshotCodec.js';
@@ -21,20 +22,6 @@ export function snapshotRedisKey(network: string, netuid: number, keyPrefix = 't
   return `${keyPrefix}metagraph:v${SNAPSHOT_VERSION}:${network}:${netuid}`;
 }
 
-async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-    // The command may still fail after we stopped waiting; that is not an unhandled rejection.
-    work.catch(() => {});
-  }
-}
-
 /** Snapshots in Redis under `<keyPrefix>metagraph:v1:<network>:<netuid>`, shared by every gateway replica. */
 export function createRedisSnapshotStore(options: RedisSnapshotStoreOptions): SnapshotStore {
   const { redis, logger, timeoutMs = 2000, keyPrefix } = options;
@@ -43,7 +30,7 @@ export function createRedisSnapshotStore(options: RedisSnapshotStoreOptions): Sn
       const key = snapshotRedisKey(network, netuid, keyPrefix);
       let text: string | null;
       try {
-        text = await withTimeout(redis.get(key), timeoutMs, `GET ${key}`);
+        text = await withRedisTimeout(redis.get(key), timeoutMs, `GET ${key}`);
       } catch (error) {
         logger.warn({ err: error, key }, 'cannot read stored metagraph snapshot from Redis');
         return null;
@@ -59,7 +46,7 @@ export function createRedisSnapshotStore(options: RedisSnapshotStoreOptions): Sn
     async save(network, snapshot) {
       const key = snapshotRedisKey(network, snapshot.netuid, keyPrefix);
       try {
-        await withTimeout(redis.set(key, serializeSnapshot(network, snapshot)), timeoutMs, `SET ${key}`);
+        await withRedisTimeout(redis.set(key, serializeSnapshot(network, snapshot)), timeoutMs, `SET ${key}`);
       } catch (error) {
         logger.warn({ err: error, key }, 'cannot save metagraph snapshot to Redis');
       }

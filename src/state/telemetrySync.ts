@@ -1,3 +1,4 @@
+import { withRedisTimeout } from './redisClient.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import type { MinerSummary } from '../routing/minerStats.js';
@@ -62,7 +63,7 @@ export class RedisTelemetrySync {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;
-    await this.#withTimeout(this.#options.redis.multi().del(this.#keys.replica(this.#options.replicaId)).zrem(this.#keys.replicas, this.#options.replicaId).exec()).catch(() => {});
+    await withRedisTimeout(this.#options.redis.multi().del(this.#keys.replica(this.#options.replicaId)).zrem(this.#keys.replicas, this.#options.replicaId).exec(), this.#options.timeoutMs).catch(() => {});
   }
 
   /** One publish-and-read round (also what the timer runs). */
@@ -87,14 +88,14 @@ export class RedisTelemetrySync {
       const write = redis.multi().del(this.#keys.replica(replicaId));
       if (fields.length > 0) write.hset(this.#keys.replica(replicaId), ...fields).pexpire(this.#keys.replica(replicaId), ttlMs);
       write.zadd(this.#keys.replicas, now, replicaId).zremrangebyscore(this.#keys.replicas, '-inf', now - ttlMs).zrangebyscore(this.#keys.replicas, now - ttlMs, '+inf');
-      const results = await this.#withTimeout(write.exec());
+      const results = await withRedisTimeout(write.exec(), this.#options.timeoutMs);
       const replicas = (results?.[results.length - 1]?.[1] as string[] | undefined) ?? [];
       const others = replicas.filter((id) => id !== replicaId);
       const remote = new Map<string, MinerSummary>();
       if (others.length > 0) {
         const read = redis.pipeline();
         for (const id of others) read.hgetall(this.#keys.replica(id));
-        const hashes = (await this.#withTimeout(read.exec())) ?? [];
+        const hashes = (await withRedisTimeout(read.exec(), this.#options.timeoutMs)) ?? [];
         for (const [error, hash] of hashes) {
           if (error !== null || hash === null) continue;
           for (const [hotkey, text] of Object.entries(hash as Record<string, string>)) {
@@ -118,13 +119,6 @@ export class RedisTelemetrySync {
     }
   }
 
-  #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.#options.timeoutMs} ms`)), this.#options.timeoutMs);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-  }
 }
 
 /** A summary another replica wrote; anything malformed is ignored (Redis is shared state, not trusted code). */
