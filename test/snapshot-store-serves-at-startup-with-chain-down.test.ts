@@ -91,7 +91,7 @@ describe('Redis snapshot store', () => {
     expect(source.miners()?.block).toBe(6_852_690);
     expect(source.status()).toMatchObject({ origin: 'store', block: 6_852_690, fetchedAt: real.fetchedAt, connected: false });
     await source.refreshNow();
-    expect(source.status().lastError).toMatch(/^cannot connect to ws:\/\/127\.0\.0\.1:\d+: connect ECONNREFUSED/);
+    expect(source.status().lastError).toMatch(/^cannot connect to 127\.0\.0\.1:\d+: connect ECONNREFUSED/);
     expect(source.miners()?.block).toBe(6_852_690);
     expect(lines.find((l) => l.msg === 'serving stored metagraph snapshot')?.obj).toMatchObject({ netuid: 1, block: 6_852_690 });
     await source.stop();
