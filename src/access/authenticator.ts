@@ -4,8 +4,9 @@ import { MemoryLru } from '../cache/memoryLru.js';
 import { ANONYMOUS_ID, bearerToken, hashApiKey, type Limits, type Principal, type StoredKey } from './apiKeys.js';
 import { UNAVAILABLE, type KeyLookup } from './keyLookup.js';
 
+/** A key Redis confirmed, and when. */
 interface Known {
-  principal: Principal | null;
+  principal: Principal;
   fetchedAt: number;
 }
 
@@ -37,7 +38,13 @@ export class Authenticator {
   readonly #defaults: Limits;
   readonly #lookup: KeyLookup | undefined;
   readonly #lookupCacheMs: number;
-  readonly #known = new MemoryLru<Known>({ maxEntries: 10_000, maxBytes: 10_000 });
+  /** Confirmed keys: the last known good while Redis is down. */
+  readonly #known: MemoryLru<Known>;
+  /**
+   * Keys Redis did not know, for NEGATIVE_TTL_MS. Apart from #known, so that a flood of bad
+   * keys cannot evict the confirmed ones an outage depends on.
+   */
+  readonly #refused: MemoryLru<true>;
   readonly #now: () => number;
 
   constructor(options: AuthenticatorOptions) {
@@ -49,6 +56,8 @@ export class Authenticator {
     this.#lookup = options.lookup;
     this.#lookupCacheMs = auth.lookupCacheMs;
     this.#now = options.now ?? Date.now;
+    this.#known = new MemoryLru<Known>({ maxEntries: 10_000, maxBytes: 10_000, now: this.#now });
+    this.#refused = new MemoryLru<true>({ maxEntries: 10_000, maxBytes: 10_000, now: this.#now });
   }
 
   /** True when no key can ever be accepted (keys mode with neither config keys nor Redis). */
@@ -68,22 +77,26 @@ export class Authenticator {
     if (configured !== undefined) return configured;
     if (this.#lookup === undefined) return this.#unknown();
     const known = this.#known.get(sha256);
-    if (known !== undefined && this.#now() - known.fetchedAt < (known.principal === null ? NEGATIVE_TTL_MS : this.#lookupCacheMs)) {
-      return known.principal ?? this.#unknown();
-    }
+    if (known !== undefined && this.#now() - known.fetchedAt < this.#lookupCacheMs) return known.principal;
+    if (this.#refused.get(sha256) !== undefined) return this.#unknown();
     return this.#fetch(sha256, known);
   }
 
   async #fetch(sha256: string, known: Known | undefined): Promise<Principal> {
     const found = await this.#lookup!.find(sha256);
     if (found === UNAVAILABLE) {
-      if (known?.principal != null) return known.principal;
+      if (known !== undefined) return known.principal;
       if (this.#open) return this.#anonymous;
       throw new GatewayError('service_unavailable', 'Your API key cannot be checked right now; please retry shortly.', { retryAfterSeconds: 1 });
     }
-    const principal = found === undefined || found.revokedAt !== undefined ? null : Object.freeze({ id: found.id, anonymous: false, limits: this.#limitsOf(found) });
-    this.#known.set(sha256, { principal, fetchedAt: this.#now() }, 1, principal === null ? NEGATIVE_TTL_MS : LAST_KNOWN_GOOD_MS);
-    return principal ?? this.#unknown();
+    if (found === undefined || found.revokedAt !== undefined) {
+      this.#known.delete(sha256); // revoked: no longer good, not even during an outage
+      this.#refused.set(sha256, true, 1, NEGATIVE_TTL_MS);
+      return this.#unknown();
+    }
+    const principal = Object.freeze({ id: found.id, anonymous: false, limits: this.#limitsOf(found) });
+    this.#known.set(sha256, { principal, fetchedAt: this.#now() }, 1, LAST_KNOWN_GOOD_MS);
+    return principal;
   }
 
   #unknown(): Principal {

@@ -8,7 +8,7 @@ interface KeyWindows {
   tokens: WindowCounts;
 }
 
-/** Keys idle this long are forgotten when the table grows (their windows are empty anyway). */
+/** Past this many keys, keys idle for two windows are forgotten (their windows are empty anyway). */
 const MAX_KEYS = 100_000;
 
 /**
@@ -18,6 +18,8 @@ const MAX_KEYS = 100_000;
 export class MemoryRateLimiter implements RateLimitStore {
   readonly #keys = new Map<string, KeyWindows>();
   readonly #now: () => number;
+  /** The window of the last sweep: at most one full scan per window, however many keys arrive. */
+  #sweptWindow = -1;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
@@ -63,7 +65,7 @@ export class MemoryRateLimiter implements RateLimitStore {
     const window = Math.floor(now / WINDOW_MS);
     let windows = this.#keys.get(id);
     if (windows === undefined) {
-      if (this.#keys.size >= MAX_KEYS) this.#forgetIdle(window);
+      if (this.#keys.size >= MAX_KEYS && this.#sweptWindow !== window) this.#forgetIdle(window);
       windows = { window, requests: { current: 0, previous: 0 }, tokens: { current: 0, previous: 0 } };
       this.#keys.set(id, windows);
     } else if (windows.window !== window) {
@@ -76,6 +78,7 @@ export class MemoryRateLimiter implements RateLimitStore {
   }
 
   #forgetIdle(window: number): void {
+    this.#sweptWindow = window;
     for (const [id, windows] of this.#keys) if (windows.window < window - 1) this.#keys.delete(id);
   }
 }
