@@ -283,3 +283,23 @@ describe('per-key cache namespaces', () => {
     expect((await postChat(gw.url, body, { authorization: `Bearer ${bob}` })).headers.get('x-taogate-cache')).toBe('HIT');
   });
 });
+
+describe('the response cache switched off', () => {
+  it('asks a miner every time and says BYPASS, for whole and streamed requests', async () => {
+    const miner = await startScriptedMiner(1);
+    const gw = await startTestGateway({ cache: { enabled: false }, models: { [TEST_MODEL]: staticModel([miner]) } });
+    try {
+      const body = deterministic('cache off');
+      for (const stream of [false, false, true]) {
+        const before = miner.requests.length;
+        const response = await postChat(gw.url, { ...body, stream });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-taogate-cache')).toBe('BYPASS');
+        expect(miner.requests.length).toBe(before + 1);
+      }
+    } finally {
+      await gw.stop();
+      await miner.close();
+    }
+  });
+});

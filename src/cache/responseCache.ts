@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest } from '../openai/types.js';
-import type { InferenceContext, InferenceResult, ResultMeta } from '../pipeline/inference.js';
+import { uncachedHooks, type InferenceContext, type InferenceResult, type ResultMeta } from '../pipeline/inference.js';
 import type { ModelEntry } from '../pipeline/modelCatalog.js';
 import type { RelayHooks } from '../pipeline/streamRelay.js';
 import type { AnswerStore, Lookup } from './answerStore.js';
@@ -89,7 +89,7 @@ export class ResponseCache {
   #bypass(input: CacheStageInput): Promise<InferenceResult> {
     const { ctx } = input;
     this.#count(input, 'BYPASS');
-    return input.dispatch(ctx.answered === undefined ? {} : { completed: (answer) => ctx.answered!(answer, false) });
+    return input.dispatch(uncachedHooks(ctx));
   }
 
   async #lead(input: CacheStageInput, key: string, plan: CachePlan): Promise<InferenceResult> {

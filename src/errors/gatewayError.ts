@@ -42,6 +42,11 @@ export class GatewayError extends Error {
   }
 }
 
+/** The 404 OpenAI gives for a model it does not serve (or the caller may not see). */
+export function modelNotFound(model: string): GatewayError {
+  return new GatewayError('model_not_found', `The model '${model}' does not exist or you do not have access to it.`, { param: 'model' });
+}
+
 /** Any thrown value as a GatewayError; unknown errors become a generic 500 (details go to logs only). */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;

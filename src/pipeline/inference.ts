@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors/gatewayError.js';
+import { GatewayError, modelNotFound } from '../errors/gatewayError.js';
 import { resolvePolicy, type FanoutPolicy } from '../fanout/strategies.js';
 import type { Logger } from '../logging/logger.js';
 import type { Cancellation } from '../lifecycle/cancellation.js';
@@ -71,6 +71,11 @@ export interface PipelineDeps {
  * model, cache lookup and coalescing (cache/), dispatch to miners by the fan-out strategy,
  * render. Framework-free: the HTTP layer only renders the result.
  */
+/** Hooks for an answer that does not go through the cache: only the client's accounting sees it. */
+export function uncachedHooks(ctx: InferenceContext): RelayHooks {
+  return ctx.answered === undefined ? {} : { completed: (answer) => ctx.answered!(answer, false) };
+}
+
 export class InferencePipeline {
   readonly #deps: PipelineDeps;
   readonly #now: () => number;
@@ -86,10 +91,7 @@ export class InferencePipeline {
     const identity = newResponseIdentity(request.endpoint, model.name, this.#now());
     const dispatch = (hooks: RelayHooks): Promise<InferenceResult> => this.#dispatch(this.#context(model, request, ctx, identity, policy), hooks);
     const cache = this.#deps.cache;
-    if (cache === undefined) {
-      ctx.cache = 'BYPASS';
-      return dispatch(ctx.answered === undefined ? {} : { completed: (answer) => ctx.answered!(answer, false) });
-    }
+    if (cache === undefined) return dispatch(uncachedHooks(ctx));
     return cache.serve({ model, request, ctx, identity, dispatch });
   }
 
@@ -156,7 +158,7 @@ export class InferencePipeline {
   #resolveModel(request: InferenceRequest): ModelEntry {
     const model = this.#deps.catalog.get(request.model);
     if (model === undefined) {
-      throw new GatewayError('model_not_found', `The model '${request.model}' does not exist or you do not have access to it.`, { param: 'model' });
+      throw modelNotFound(request.model);
     }
     const endpoint = request.endpoint === 'chat' ? 'chat' : 'completions';
     if (!model.config.endpoints.includes(endpoint)) {

@@ -1,3 +1,4 @@
+import { GatewayError } from '../../errors/gatewayError.js';
 import type { Hono } from 'hono';
 import type { AppDeps, GatewayEnv } from '../types.js';
 import { jsonResponse } from '../respond.js';
@@ -11,7 +12,7 @@ export function registerHealthRoutes(app: Hono<GatewayEnv>, deps: AppDeps): void
     if (report.ready) return jsonResponse(c, { status: 'ready', checks: report.checks, ...report.info });
     const reasons = Object.entries(report.checks).filter(([, r]) => !r.ok).map(([name, r]) => `${name}: ${r.reason ?? 'not ready'}`);
     return jsonResponse(c, {
-      error: { message: `Not ready: ${reasons.join('; ')}`, type: 'server_error', param: null, code: 'service_unavailable' },
+      ...new GatewayError('service_unavailable', `Not ready: ${reasons.join('; ')}`).toEnvelope(),
       status: 'not_ready',
       checks: report.checks,
       ...report.info,

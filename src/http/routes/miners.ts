@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { GatewayError } from '../../errors/gatewayError.js';
+import { GatewayError, modelNotFound } from '../../errors/gatewayError.js';
 import { countMinerStates } from '../../metagraph/eligibility.js';
 import type { MinerEntry } from '../../metagraph/types.js';
 import type { ModelEntry } from '../../pipeline/modelCatalog.js';
@@ -66,7 +66,7 @@ export function registerMinerRoutes(app: Hono<GatewayEnv>, deps: AppDeps): void 
     }
     const model = deps.catalog.get(name);
     if (model === undefined) {
-      throw new GatewayError('model_not_found', `The model '${name}' does not exist or you do not have access to it.`, { param: 'model' });
+      throw modelNotFound(name);
     }
     return jsonResponse(c, renderMinerList(model, deps.minerTelemetry));
   });

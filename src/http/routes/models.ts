@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { GatewayError } from '../../errors/gatewayError.js';
+import { modelNotFound } from '../../errors/gatewayError.js';
 import type { ModelEntry } from '../../pipeline/modelCatalog.js';
 import type { AppDeps, GatewayEnv } from '../types.js';
 import { jsonResponse } from '../respond.js';
@@ -16,7 +16,7 @@ export function registerModelRoutes(app: Hono<GatewayEnv>, deps: AppDeps): void 
     const id = c.req.param('id');
     const model = deps.catalog.get(id);
     if (model === undefined) {
-      throw new GatewayError('model_not_found', `The model '${id}' does not exist or you do not have access to it.`, { param: 'model' });
+      throw modelNotFound(id);
     }
     return jsonResponse(c, render(model));
   });
