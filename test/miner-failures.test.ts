@@ -149,3 +149,30 @@ describe('when no miner can answer', () => {
     expect((await response.json() as { error: { code: string } }).error.code).toBe('miners_overloaded');
   });
 });
+
+describe('a miner that ignores stream: true', () => {
+  it('answers whole JSON, and the client still gets a complete stream with the usage it asked for', async () => {
+    const completion = {
+      id: 'x', object: 'chat.completion', created: 1, model: TEST_MODEL,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'a whole answer' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+    };
+    const miner = await startScriptedMiner(1, { kind: 'status', status: 200, body: completion });
+    const gw = await startTestGateway({ models: { [TEST_MODEL]: staticModel([miner]) } });
+    cleanup.push(() => gw.stop(), () => miner.close());
+    const stream = await gw.client.chat.completions.create({ model: TEST_MODEL, messages, stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    let finish: string | null = null;
+    let usage: unknown;
+    for await (const chunk of stream) {
+      for (const choice of chunk.choices) {
+        text += choice.delta.content ?? '';
+        if (choice.finish_reason) finish = choice.finish_reason;
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe('a whole answer');
+    expect(finish).toBe('stop');
+    expect(usage).toEqual({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
+  });
+});

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { AxonMapping } from '../config/axonSchema.js';
 import type { Signer } from '../identity/types.js';
 import { AnswerBuilder } from '../openai/answerBuilder.js';
-import { answerToDeltas } from '../openai/render.js';
 import type { Answer } from '../openai/types.js';
 import { axonBodyHash, buildAxonHeaders, createNonceSource } from '../protocols/axon.js';
 import { synapseFields } from './axonSynapse.js';
@@ -13,6 +12,7 @@ import { MinerError } from './minerError.js';
 import { originOf } from './openaiTransport.js';
 import { mergeHeaders } from './requestHeaders.js';
 import type { CallTiming, MinerCall, MinerStream, Transport } from './types.js';
+import { answeredJson, wholeAnswerStream } from './wholeAnswerStream.js';
 
 /**
  * Axons do not check the dendrite's IP (only log it), and the gateway's public address is not
@@ -44,7 +44,7 @@ export class AxonTransport implements Transport {
   async complete(call: MinerCall): Promise<{ answer: Answer; timing: CallTiming }> {
     const mapping = mappingOf(call);
     const exchange = await this.#open(call, mapping);
-    if (!mapping.streaming || isJson(exchange)) {
+    if (!mapping.streaming || answeredJson(exchange)) {
       const answer = answerFromSynapse(call.request.endpoint, await exchange.readAll(), mapping.responseField ?? 'completion');
       return { answer, timing: { startedAt: exchange.startedAt, firstByteMs: exchange.headersMs } };
     }
@@ -62,16 +62,8 @@ export class AxonTransport implements Transport {
     const mapping = mappingOf(call);
     const exchange = await this.#open(call, mapping);
     // A streaming synapse whose miner answered the whole synapse as JSON is still usable.
-    if (mapping.streaming && !isJson(exchange)) return rawTextStream(call.request.endpoint, exchange);
-    const answer = answerFromSynapse(call.request.endpoint, await exchange.readAll(), mapping.responseField ?? 'completion');
-    const deltas = answerToDeltas(answer);
-    return {
-      timing: { startedAt: exchange.startedAt, firstByteMs: exchange.headersMs },
-      close: () => exchange.close(),
-      async *[Symbol.asyncIterator]() {
-        yield deltas;
-      },
-    };
+    if (mapping.streaming && !answeredJson(exchange)) return rawTextStream(call.request.endpoint, exchange);
+    return wholeAnswerStream(answerFromSynapse(call.request.endpoint, await exchange.readAll(), mapping.responseField ?? 'completion'), exchange);
   }
 
   async close(): Promise<void> {
@@ -115,8 +107,4 @@ function mappingOf(call: MinerCall): AxonMapping {
   // The config schema refuses an axon model without a mapping; this is a programming error.
   if (call.model.axon === undefined) throw new MinerError('bad_response', `model ${call.modelName} has no axon mapping`);
   return call.model.axon;
-}
-
-function isJson(exchange: Exchange): boolean {
-  return String(exchange.headers['content-type'] ?? '').includes('application/json');
 }

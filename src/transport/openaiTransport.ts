@@ -2,13 +2,13 @@ import type { MinerProtocol } from '../metagraph/types.js';
 import { MalformedOutputError, MinerReportedError, answerFromCompletion, deltaFromChunk } from '../openai/minerOutput.js';
 import type { Answer, StreamDelta } from '../openai/types.js';
 import { DeltaQueue } from './deltaQueue.js';
-import { answerToDeltas } from '../openai/render.js';
 import type { MinerDispatchers } from './dispatchers.js';
 import { openExchange, type Exchange } from './httpExchange.js';
 import { MinerError } from './minerError.js';
 import { mergeHeaders } from './requestHeaders.js';
 import { SseLineTooLongError, SseParser } from './sseParser.js';
 import type { CallTiming, MinerCall, MinerStream, Transport } from './types.js';
+import { answeredJson, wholeAnswerStream } from './wholeAnswerStream.js';
 
 /** Adds protocol headers (e.g. Epistula signatures) computed over the exact body bytes sent. */
 export type RequestDecorator = (call: MinerCall, body: Buffer) => Record<string, string>;
@@ -40,9 +40,8 @@ export class OpenAICompatibleTransport implements Transport {
 
   async stream(call: MinerCall): Promise<MinerStream> {
     const exchange = await this.#open(call, true);
-    const contentType = String(exchange.headers['content-type'] ?? '');
     // A miner that ignores `stream: true` and answers whole JSON is still usable.
-    if (contentType.includes('application/json')) return wholeAnswerAsStream(call, exchange);
+    if (answeredJson(exchange)) return wholeAnswerStream(parseAnswer(call, await exchange.readAll()), exchange);
     return sseMinerStream(call, exchange);
   }
 
@@ -102,21 +101,6 @@ export function sanitise<T>(fn: () => T): T {
     }
     throw error;
   }
-}
-
-async function wholeAnswerAsStream(call: MinerCall, exchange: Exchange): Promise<MinerStream> {
-  const bytes = await exchange.readAll();
-  const timing: CallTiming = { startedAt: exchange.startedAt, firstByteMs: exchange.headersMs };
-  const answer = parseAnswer(call, bytes);
-  const deltas = answerToDeltas(answer);
-  if (answer.usage !== undefined) deltas.push({ usage: answer.usage });
-  return {
-    timing,
-    close: () => exchange.close(),
-    async *[Symbol.asyncIterator]() {
-      yield deltas;
-    },
-  };
 }
 
 /**
