@@ -1,3 +1,4 @@
+import { hostPort } from '../net/ip.js';
 import type { Axon, NeuronSnapshot } from './types.js';
 
 /** What changed between two reads of a metagraph, by hotkey (uids are recycled, hotkeys are identities). */
@@ -8,10 +9,7 @@ export interface MetagraphDiff {
   moved: Array<{ hotkey: string; from: string | null; to: string | null }>;
 }
 
-const endpoint = (axon: Axon | null): string | null => {
-  if (!axon) return null;
-  return axon.host.includes(':') ? `[${axon.host}]:${axon.port}` : `${axon.host}:${axon.port}`;
-};
+const endpoint = (axon: Axon | null): string | null => (axon ? hostPort(axon.host, axon.port) : null);
 
 /** The hotkeys added and removed and the axons moved from `prev` to `next` (everything is added when `prev` is null). */
 export function diffSnapshots(prev: NeuronSnapshot | null, next: NeuronSnapshot): MetagraphDiff {

@@ -1,3 +1,4 @@
+import { hostPort } from '../net/ip.js';
 import type { MinerEntry, MinerSnapshot } from './types.js';
 
 /** Options for `formatMinerTable`. */
@@ -16,8 +17,7 @@ export function shortHotkey(hotkey: string): string {
 }
 
 function endpointOf(m: MinerEntry): string {
-  if (!m.host) return '-';
-  return m.host.includes(':') ? `[${m.host}]:${m.port}` : `${m.host}:${m.port}`;
+  return m.host ? hostPort(m.host, m.port) : '-';
 }
 
 /**

@@ -143,3 +143,8 @@ export function cidrContains(range: Cidr, ip: IpValue): boolean {
   const width = ip.family === 4 ? 32 : 128;
   return maskTo(ip.value, range.prefix, width) === range.base;
 }
+
+/** `host:port`, with an IPv6 literal bracketed (`[::1]:8091`). */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,3 +1,4 @@
+import { hostPort } from '../net/ip.js';
 import type { MinerProtocol } from '../metagraph/types.js';
 import { MalformedOutputError, MinerReportedError, answerFromCompletion, deltaFromChunk } from '../openai/minerOutput.js';
 import type { Answer, StreamDelta } from '../openai/types.js';
@@ -77,7 +78,7 @@ export class OpenAICompatibleTransport implements Transport {
 
 /** `http://host:port`, with IPv6 literals bracketed. */
 export function originOf(host: string, port: number): string {
-  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+  return `http://${hostPort(host, port)}`;
 }
 
 function parseAnswer(call: MinerCall, bytes: Buffer): Answer {

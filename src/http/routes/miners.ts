@@ -1,3 +1,4 @@
+import { hostPort } from '../../net/ip.js';
 import type { Hono } from 'hono';
 import { GatewayError, modelNotFound } from '../../errors/gatewayError.js';
 import { countMinerStates } from '../../metagraph/eligibility.js';
@@ -7,8 +8,7 @@ import { jsonResponse } from '../respond.js';
 import type { AppDeps, GatewayEnv, MinerTelemetryLookup } from '../types.js';
 
 function endpointOf(m: MinerEntry): string | null {
-  if (!m.host) return null;
-  return m.host.includes(':') ? `[${m.host}]:${m.port}` : `${m.host}:${m.port}`;
+  return m.host ? hostPort(m.host, m.port) : null;
 }
 
 function renderMiner(model: ModelEntry, m: MinerEntry, telemetry: MinerTelemetryLookup | undefined): Record<string, unknown> {
