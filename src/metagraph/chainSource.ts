@@ -1,10 +1,10 @@
 import type { AddressGuard } from '../net/addressGuard.js';
 import type { NeuronReader } from './chain/reader.js';
 import { diffSnapshots } from './diff.js';
-import { buildMinerSnapshot, countMinerStates, type EligibilityPolicy } from './eligibility.js';
+import { buildMinerSnapshot, countMinerStates, emptyMinerCounts, type EligibilityPolicy, type MinerState } from './eligibility.js';
 import type { Logger } from './logger.js';
 import type { SnapshotStore } from './snapshotStore.js';
-import type { ExclusionKind, MinerSnapshot, NeuronSnapshot } from './types.js';
+import type { MinerSnapshot, NeuronSnapshot } from './types.js';
 
 /**
  * Keeps one subnet's metagraph fresh: reads it at start and then every `refreshIntervalMs`,
@@ -68,8 +68,6 @@ export interface ChainSourceStatus {
   connected: boolean;
 }
 
-export type MinerState = 'eligible' | ExclusionKind;
-
 export interface ChainSource {
   /** Loads the stored snapshot and starts refreshing; resolves at once when a stored snapshot is served, else after the first read attempt. */
   start(): Promise<void>;
@@ -89,9 +87,6 @@ export interface ChainSource {
 interface Current { neurons: NeuronSnapshot; miners: MinerSnapshot; origin: 'chain' | 'store' }
 
 const SAMPLE = 20;
-const EMPTY_COUNTS: Record<MinerState, number> = {
-  eligible: 0, not_serving: 0, validator: 0, blocked_address: 0, denied: 0, not_allowed: 0, duplicate: 0,
-};
 
 /** Builds a refreshing source for one subnet; nothing happens until `start()`. */
 export function createChainSource(options: ChainSourceOptions): ChainSource {
@@ -120,7 +115,7 @@ export function createChainSource(options: ChainSourceOptions): ChainSource {
   let stopped = false;
   const listeners = new Set<(miners: MinerSnapshot) => void>();
 
-  const install = (neurons: NeuronSnapshot, origin: Current['origin']): void => {
+  const install = (neurons: NeuronSnapshot, origin: Current['origin']): MinerSnapshot => {
     const miners = buildMinerSnapshot(neurons, policy, guard);
     const previous = current;
     // One assignment: readers see the old snapshot or the new one, never a mix.
@@ -135,6 +130,7 @@ export function createChainSource(options: ChainSourceOptions): ChainSource {
         logger.error({ ...log, err: error }, 'metagraph update listener failed');
       }
     }
+    return miners;
   };
 
   const refresh = async (): Promise<boolean> => {
@@ -144,10 +140,9 @@ export function createChainSource(options: ChainSourceOptions): ChainSource {
       const diff = diffSnapshots(current?.neurons ?? null, next);
       const fromStore = current?.origin === 'store';
       const recoveredAfter = failures;
-      install(next, 'chain');
+      const counts = countMinerStates(install(next, 'chain'));
       failures = 0;
       lastError = null;
-      const counts = current ? countMinerStates(current.miners) : EMPTY_COUNTS;
       logger.info({
         ...log, block: next.block, neurons: next.neurons.length, eligible: counts.eligible, fromStore,
         ...(recoveredAfter > 0 ? { recoveredAfterFailures: recoveredAfter } : {}),
@@ -232,7 +227,7 @@ export function createChainSource(options: ChainSourceOptions): ChainSource {
         connected: reader.isConnected(),
       };
     },
-    minerCounts: () => (current ? countMinerStates(current.miners) : { ...EMPTY_COUNTS }),
+    minerCounts: () => (current ? countMinerStates(current.miners) : emptyMinerCounts()),
     onUpdate(listener) {
       listeners.add(listener);
       return () => { listeners.delete(listener); };

@@ -119,11 +119,17 @@ export function buildMinerSnapshot(
   return { netuid: snapshot.netuid, block: snapshot.block, fetchedAt: snapshot.fetchedAt, miners, eligible, scoreSource: scores.source };
 }
 
-/** Miner counts by state (`eligible` or an exclusion kind) of a `buildMinerSnapshot` result, for the `taogate_metagraph_miners` gauge. */
-export function countMinerStates(snapshot: MinerSnapshot): Record<'eligible' | ExclusionKind, number> {
-  const counts: Record<'eligible' | ExclusionKind, number> = {
-    eligible: 0, not_serving: 0, validator: 0, blocked_address: 0, denied: 0, not_allowed: 0, duplicate: 0,
-  };
+/** What a neuron is to routing: eligible, or why it was excluded. */
+export type MinerState = 'eligible' | ExclusionKind;
+
+/** Every state at 0 (before the first snapshot). */
+export function emptyMinerCounts(): Record<MinerState, number> {
+  return { eligible: 0, not_serving: 0, validator: 0, blocked_address: 0, denied: 0, not_allowed: 0, duplicate: 0 };
+}
+
+/** Miner counts by state of a `buildMinerSnapshot` result, for the `taogate_metagraph_miners` gauge. */
+export function countMinerStates(snapshot: MinerSnapshot): Record<MinerState, number> {
+  const counts = emptyMinerCounts();
   for (const m of snapshot.miners) {
     if (m.eligible) counts.eligible += 1;
     else counts[m.excludedKind ?? 'not_serving'] += 1;
