@@ -1,6 +1,6 @@
 import type { MinerEntry } from '../metagraph/types.js';
 import type { MinerSummary } from './minerStats.js';
-import { healthOf } from './score.js';
+import { countedCalls, healthOf } from './score.js';
 import type { ScoredSelector } from './selector.js';
 import { windowCalls } from './summaries.js';
 import type { Telemetry } from './telemetry.js';
@@ -26,7 +26,7 @@ export interface MinerTelemetryReport {
 export function reportMiner(telemetry: Telemetry, selector: ScoredSelector, model: string, candidates: readonly MinerEntry[], miner: MinerEntry): MinerTelemetryReport {
   const now = telemetry.clock();
   const view = telemetry.view(miner.hotkey, now);
-  const calls = view === undefined ? 0 : windowCalls(view) - (view.counts.cancelled ?? 0) - (view.counts.client ?? 0);
+  const { ok, calls } = countedCalls(view?.counts);
   const local = telemetry.peek(miner.hotkey)?.breaker.state(now);
   const openUntil = view?.openUntil ?? 0;
   const breaker = openUntil > now ? 'open' : local ?? 'closed';
@@ -37,7 +37,7 @@ export function reportMiner(telemetry: Telemetry, selector: ScoredSelector, mode
     tokensPerSecond: roundOrNull(view?.tokensPerSecond),
     inFlight: view?.inFlight ?? 0,
     window: view?.counts ?? {},
-    successRatio: calls > 0 ? round((view!.counts.ok ?? 0) / calls) : null,
+    successRatio: calls > 0 ? round(ok / calls) : null,
     health: round(healthOf(view?.counts)),
     completed: view?.completed ?? 0,
     breaker,

@@ -40,6 +40,12 @@ export function minerScore(inputs: ScoreInputs): number {
 
 /** Bayesian success rate over the window (prior: an unproven miner is at 0.8). */
 export function healthOf(counts: Partial<Record<OutcomeClass, number>> | undefined): number {
+  const { ok, calls } = countedCalls(counts);
+  return (ok + 2) / (calls + 2.5);
+}
+
+/** Successes and calls that say something about the miner: cancelled calls and the client's own errors do not. */
+export function countedCalls(counts: Partial<Record<OutcomeClass, number>> | undefined): { ok: number; calls: number } {
   let ok = 0;
   let calls = 0;
   for (const [outcome, count] of Object.entries(counts ?? {}) as Array<[OutcomeClass, number]>) {
@@ -47,7 +53,7 @@ export function healthOf(counts: Partial<Record<OutcomeClass, number>> | undefin
     calls += count;
     if (outcome === 'ok') ok += count;
   }
-  return (ok + 2) / (calls + 2.5);
+  return { ok, calls };
 }
 
 function clamp01(value: number): number {
