@@ -53,12 +53,14 @@ export class AccessGate {
     }
   }
 
-  /** Lets one request of `principal` in, or throws a 429 with Retry-After and x-ratelimit-* headers. */
-  async admit(principal: Principal, request: InferenceRequest): Promise<Admission> {
+  /**
+   * Lets one request of `principal` in, or throws a 429 with Retry-After and x-ratelimit-*
+   * headers. Without limits the admission is synchronous, like authenticate: no await on
+   * every request for nothing.
+   */
+  admit(principal: Principal, request: InferenceRequest): Admission | Promise<Admission> {
     const { id, limits } = principal;
-    const rpm = limits.requestsPerMinute;
-    const tpm = limits.tokensPerMinute;
-    if (rpm === undefined && tpm === undefined) {
+    if (limits.requestsPerMinute === undefined && limits.tokensPerMinute === undefined) {
       this.#usage.admitted(id);
       // Principals are long-lived (config keys, anonymous, remembered Redis keys): one admission each.
       let admission = this.#unlimited.get(principal);
@@ -68,6 +70,12 @@ export class AccessGate {
       }
       return admission;
     }
+    return this.#admitLimited(principal, request);
+  }
+
+  async #admitLimited(principal: Principal, request: InferenceRequest): Promise<Admission> {
+    const { id, limits } = principal;
+    const tpm = limits.tokensPerMinute;
     const prompt = tpm === undefined ? 0 : estimatePromptTokens(request);
     const decision = await this.#limiter.admit(id, limits, prompt);
     const headers = rateLimitHeaders(decision);

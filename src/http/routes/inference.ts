@@ -22,7 +22,8 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps): v
       const auth = deps.access.authenticate(c.req.header('authorization'));
       const principal = auth instanceof Promise ? await auth : auth;
       const request = requests.parse(endpoint, await readBodyText(c, deps.bodyLimitBytes));
-      const admission = await deps.access.admit(principal, request);
+      const admitted = deps.access.admit(principal, request);
+      const admission = admitted instanceof Promise ? await admitted : admitted;
       ctx = {
         requestId: c.get('requestId'),
         cancellation: clientCancellation(c),
