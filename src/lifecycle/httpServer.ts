@@ -32,6 +32,14 @@ export interface HttpServerHandle {
 interface ConnectionState {
   active: number;
   idleSince: number;
+  /**
+   * Its responses under way (more than one only with pipelining), for a drain to mark.
+   * Kept per connection rather than in one server-wide Set on purpose: adding and deleting
+   * every response in a long-lived Set made ~2.4 KB of each request survive into V8's old
+   * generation (promoted bytes per request, `node --trace-gc-nvp`, 2,400 -> 8 on cache hits),
+   * and the garbage collection that followed cost 7 µs of CPU per cache hit.
+   */
+  responses: ServerResponse[];
 }
 
 /** How often a drain looks for connections idle past `idleMs`. */
@@ -49,22 +57,24 @@ export async function startHttpServer(fetch: (req: Request, env: { incoming: Inc
   let active = 0;
   let draining = false;
   const connections = new Map<Socket, ConnectionState>();
-  const responses = new Set<ServerResponse>();
   server.on('connection', (socket: Socket) => {
-    connections.set(socket, { active: 0, idleSince: performance.now() });
+    connections.set(socket, { active: 0, idleSince: performance.now(), responses: [] });
     socket.once('close', () => connections.delete(socket));
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     active++;
     const connection = connections.get(req.socket);
-    if (connection !== undefined) connection.active++;
-    responses.add(res);
+    if (connection !== undefined) {
+      connection.active++;
+      connection.responses.push(res);
+    }
     // While draining, tell keep-alive clients (and nginx) to open their next request elsewhere.
     if (draining) res.setHeader('connection', 'close');
     res.once('close', () => {
       active--;
-      responses.delete(res);
       if (connection !== undefined) {
+        const at = connection.responses.indexOf(res);
+        if (at >= 0) connection.responses.splice(at, 1);
         connection.active--;
         connection.idleSince = performance.now();
       }
@@ -93,7 +103,9 @@ export async function startHttpServer(fetch: (req: Request, env: { incoming: Inc
     async drain({ deadlineMs, idleMs }) {
       draining = true;
       // Answers not started yet close their connection when done, instead of leaving it idle.
-      for (const res of responses) if (!res.headersSent) res.setHeader('connection', 'close');
+      for (const connection of connections.values()) {
+        for (const res of connection.responses) if (!res.headersSent) res.setHeader('connection', 'close');
+      }
       // Stop listening without http's close(), which also destroys every idle keep-alive
       // connection at once: a balancer may be writing a request onto one at that very moment,
       // and a POST lost that way is an error for the client (nginx does not retry it by default).
