@@ -20,7 +20,7 @@ export async function runLoggingBench(lines = 200_000): Promise<Record<string, u
   const destinations: Record<string, () => DestinationStream & { flush?: (cb: () => void) => void }> = {
     'serialisation only (no destination)': () => ({ write: () => {} }),
     'sonic-boom, 4 KiB batches (pino default async)': () => pino.destination({ dest: devNull(), sync: false, minLength: 4_096 }) as never,
-    'BatchedDestination, 16 KiB batches (taogate)': () => new BatchedDestination(devNull()),
+    'BatchedDestination, 64 KiB batches (taogate)': () => new BatchedDestination(devNull()),
   };
   const rows: Array<Record<string, string | number>> = [];
   for (let round = 0; round < 2; round++) {

@@ -34,6 +34,9 @@ export class AccessLog {
   readonly #logger: Logger;
   readonly #sink: LineSink;
   readonly #prefix: string;
+  /** The time field is the same for every line written within one millisecond: formatted once. */
+  #timeMs = -1;
+  #timeText = '';
 
   constructor(logger: Logger) {
     this.#logger = logger;
@@ -44,7 +47,12 @@ export class AccessLog {
 
   write(record: AccessRecord): void {
     if (!this.#logger.isLevelEnabled('info')) return;
-    let line = `{"level":30,"time":"${new Date().toISOString()}"${this.#prefix},"reqId":${JSON.stringify(record.reqId)},"method":${JSON.stringify(record.method)},"route":${JSON.stringify(record.route)},"status":${record.status},"ms":${record.ms}`;
+    const now = Date.now();
+    if (now !== this.#timeMs) {
+      this.#timeMs = now;
+      this.#timeText = new Date(now).toISOString();
+    }
+    let line = `{"level":30,"time":"${this.#timeText}"${this.#prefix},"reqId":${JSON.stringify(record.reqId)},"method":${JSON.stringify(record.method)},"route":${JSON.stringify(record.route)},"status":${record.status},"ms":${record.ms}`;
     if (record.model !== undefined) line += `,"model":${JSON.stringify(record.model)}`;
     if (record.miner !== undefined) line += `,"miner":${record.miner}`;
     if (record.asked !== undefined) line += `,"asked":${record.asked}`;

@@ -1,7 +1,11 @@
 import { write as fsWrite, writeSync } from 'node:fs';
 
 export interface BatchedDestinationOptions {
-  /** A batch is written once this many characters are waiting. */
+  /**
+   * A batch is written once this many characters are waiting. Each write is a hop to libuv's
+   * threadpool and back; 64 KiB (~250 access lines) made a cache hit ~1.5 µs cheaper than
+   * 16 KiB in the busy gateway, and a quiet gateway still flushes twice a second.
+   */
   batchChars?: number;
   /** Past this many characters waiting (the reader is stuck), new lines are dropped and counted. */
   maxPendingChars?: number;
@@ -40,7 +44,7 @@ export class BatchedDestination {
 
   constructor(fd: number, options: BatchedDestinationOptions = {}) {
     this.#fd = fd;
-    this.#batchChars = options.batchChars ?? 16 * 1024;
+    this.#batchChars = options.batchChars ?? 64 * 1024;
     this.#maxPendingChars = options.maxPendingChars ?? 16 * 1024 * 1024;
   }
 

@@ -4,8 +4,8 @@ import { BatchedDestination } from './batchedDestination.js';
 export type { Logger };
 
 /**
- * JSON logs through pino to standard output, written asynchronously in batches of ~16 KiB
- * (one write per ~60 access lines instead of one per line; see BatchedDestination).
+ * JSON logs through pino to standard output, written asynchronously in batches of ~64 KiB
+ * (one write per ~250 access lines instead of one per line; see BatchedDestination).
  * `logger.flush()` writes the rest; process exit writes it synchronously. Headers that carry
  * credentials are censored at the logger, so no code path can log them by accident.
  */
