@@ -33,12 +33,15 @@ export async function runCacheBench(options: { seconds?: number; connections?: n
   const measure = async (name: string, proc: BenchProcess, load: () => Promise<LoadResult>, unloaded: () => Promise<{ p50Ms: number; p99Ms: number }>): Promise<Row> => {
     await load(); // warm-up, discarded
     const quiet = await unloaded();
+    const gcBefore = await proc.gcPauseMs?.();
     const cpuBefore = proc.cpuMs();
     const loaded = await load();
     const cpuUsPerRequest = ((proc.cpuMs() - cpuBefore) * 1000) / loaded.requests;
+    const gcAfter = await proc.gcPauseMs?.();
     return {
       target: name, 'req/s': loaded.rps, 'p50 ms': loaded.p50Ms, 'p99 ms': loaded.p99Ms, errors: loaded.errors,
       'unloaded p50 ms': quiet.p50Ms, 'unloaded p99 ms': quiet.p99Ms, 'CPU µs/req': cpuUsPerRequest, 'capacity/core req/s': 1e6 / cpuUsPerRequest,
+      'GC pause µs/req': gcBefore === undefined || gcAfter === undefined ? '-' : ((gcAfter - gcBefore) * 1000) / loaded.requests,
     };
   };
   let measured: RoundsResult;

@@ -11,6 +11,8 @@ export interface TargetMeasurement {
   'unloaded p99 ms': number;
   'CPU µs/req': number | '-';
   'capacity/core req/s': number | '-';
+  /** Main-thread garbage-collection pauses per request under load (gateways only). */
+  'GC pause µs/req': number | '-';
 }
 
 /**
@@ -22,9 +24,11 @@ export async function measureTarget(url: string, body: string, proc: BenchProces
   // Warm-up (JIT, connection pools), the same for every target, before anything is measured.
   await wrkLoad(url, body, { connections: options.connections, seconds: options.warmupSeconds ?? 2, core: 0 });
   const unloaded = await sequentialLatency(url, body, options.sequential);
+  const gcBefore = await proc?.gcPauseMs?.();
   const cpuBefore = proc?.cpuMs() ?? 0;
   const loaded = await wrkLoad(url, body, { connections: options.connections, seconds: options.seconds, core: 0 });
   const cpuUs = proc === undefined ? undefined : ((proc.cpuMs() - cpuBefore) * 1000) / loaded.requests;
+  const gcAfter = await proc?.gcPauseMs?.();
   return {
     'req/s': loaded.rps,
     'p50 ms': loaded.p50Ms,
@@ -34,5 +38,6 @@ export async function measureTarget(url: string, body: string, proc: BenchProces
     'unloaded p99 ms': unloaded.p99Ms,
     'CPU µs/req': cpuUs ?? '-',
     'capacity/core req/s': cpuUs === undefined ? '-' : 1e6 / cpuUs,
+    'GC pause µs/req': gcBefore === undefined || gcAfter === undefined ? '-' : ((gcAfter - gcBefore) * 1000) / loaded.requests,
   };
 }

@@ -8,6 +8,8 @@ export interface BenchProcess {
   ready: RegExpMatchArray;
   /** CPU time (user + system) the process has used so far, in ms. */
   cpuMs(): number;
+  /** For gateways: ms paused in garbage collection so far, from the process's own /metrics. */
+  gcPauseMs?(): Promise<number>;
   stop(): Promise<void>;
 }
 
