@@ -15,7 +15,7 @@ export function redactConfig(value: unknown): unknown {
   for (const [key, child] of Object.entries(value)) {
     if (key === 'endpoint' && typeof child === 'string') out[key] = redactUrl(child);
     else {
-      out[key] = SECRET_KEY.test(key) && child !== null && child !== undefined && typeof child !== 'object'
+      out[key] = isSecretKey(key) && child !== null && child !== undefined && typeof child !== 'object'
         ? '[redacted]'
         : redactConfig(child);
     }

@@ -3,9 +3,9 @@ import { write as fsWrite, writeSync } from 'node:fs';
 export interface BatchedDestinationOptions {
   /**
    * A batch is written once this many characters are waiting. Each write is a hop to libuv's
-   * threadpool and back; with 64 KiB (~250 access lines) an access line cost 1.24 µs against
-   * 1.41 µs with 16 KiB (building the line included, one core), and a quiet gateway still
-   * flushes twice a second.
+   * threadpool and back; with 64 KiB (~250 access lines) the gateway's access line costs
+   * 1.20-1.24 µs against 1.36-1.41 µs with 16 KiB, building the line included (`npm run bench
+   * -- logging`, one core), and a quiet gateway still flushes twice a second.
    */
   batchChars?: number;
   /** Past this many characters waiting (the reader is stuck), new lines are dropped and counted. */

@@ -66,16 +66,16 @@ export interface PipelineDeps {
   now?: () => number;
 }
 
-/**
- * One inference request from validated input to the answer. Stages, in order: resolve the
- * model, cache lookup and coalescing (cache/), dispatch to miners by the fan-out strategy,
- * render. Framework-free: the HTTP layer only renders the result.
- */
 /** Hooks for an answer that does not go through the cache: only the client's accounting sees it. */
 export function uncachedHooks(ctx: InferenceContext): RelayHooks {
   return ctx.answered === undefined ? {} : { completed: (answer) => ctx.answered!(answer, false) };
 }
 
+/**
+ * One inference request from validated input to the answer. Stages, in order: resolve the
+ * model, cache lookup and coalescing (cache/), dispatch to miners by the fan-out strategy,
+ * render. Framework-free: the HTTP layer only renders the result.
+ */
 export class InferencePipeline {
   readonly #deps: PipelineDeps;
   readonly #now: () => number;
