@@ -25,15 +25,15 @@ export class UsageRecorder {
 
   /** A request was let in. */
   admitted(id: string): void {
-    this.#metrics.keyRequests.inc({ key: id });
+    this.#metrics.keyRequests.cell(id).inc();
     if (this.#sink !== undefined) this.#slot(id).requests += 1;
   }
 
   /** The client got its whole answer. */
   answered(id: string, usage: Usage | undefined, cached: boolean): void {
     if (usage === undefined) return;
-    this.#metrics.keyTokens.inc({ key: id, kind: 'prompt' }, usage.prompt_tokens);
-    this.#metrics.keyTokens.inc({ key: id, kind: 'completion' }, usage.completion_tokens);
+    this.#metrics.keyTokens.cell(id, 'prompt').inc(usage.prompt_tokens);
+    this.#metrics.keyTokens.cell(id, 'completion').inc(usage.completion_tokens);
     if (this.#sink === undefined) return;
     const slot = this.#slot(id);
     slot.promptTokens += usage.prompt_tokens;

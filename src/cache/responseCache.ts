@@ -236,7 +236,7 @@ export class ResponseCache {
   }
 
   #count(input: CacheStageInput, result: ResultMeta['cache']): void {
-    this.#metrics.cacheRequests.inc({ model: input.model.name, result });
+    this.#metrics.cacheRequests.cell(input.model.name, result).inc();
   }
 }
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { GatewayError, toGatewayError } from '../errors/gatewayError.js';
-import { errorResponse } from './errorResponse.js';
-import { requestContext } from './requestContext.js';
+import { GatewayError } from '../errors/gatewayError.js';
+import { errorResponse, renderError } from './errorResponse.js';
+import { RequestScope, ScopeRecorder, routeOf, scopeMiddleware } from './requestScope.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerInferenceRoutes } from './routes/inference.js';
 import { registerMinerRoutes } from './routes/miners.js';
@@ -16,32 +16,36 @@ const KNOWN_ROUTES: Array<[RegExp, string]> = [
   [/^\/(healthz|readyz|metrics)$/, 'GET'],
 ];
 
+/** Routes whose requests get their scope from a middleware (the inference routes open their own). */
+const SCOPED_BY_MIDDLEWARE = ['/v1/models', '/v1/models/*', '/v1/miners', '/healthz', '/readyz', '/metrics'];
+
 /** Builds the HTTP app. Nothing starts here: `main` owns the server and the background work. */
 export function createApp(deps: AppDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
-  app.use('*', requestContext(deps));
-  registerInferenceRoutes(app, deps);
+  const recorder = new ScopeRecorder(deps.metrics, deps.logger);
+  const scoped = scopeMiddleware(recorder);
+  for (const path of SCOPED_BY_MIDDLEWARE) app.use(path, scoped);
+  registerInferenceRoutes(app, deps, recorder);
   registerModelRoutes(app, deps);
   registerMinerRoutes(app, deps);
   registerHealthRoutes(app, deps);
 
   app.notFound((c) => {
+    // No route matched, so no middleware ran either: this request has no scope yet.
+    const scope = c.get('scope') ?? new RequestScope(c, recorder, 'unmatched');
     const path = c.req.path;
     const known = KNOWN_ROUTES.find(([pattern]) => pattern.test(path));
     if (known !== undefined) {
       const error = new GatewayError('method_not_allowed', `Method ${c.req.method} is not allowed on ${path}; use ${known[1]}.`);
-      return errorResponse(error, c.get('requestId'), { allow: known[1] });
+      return scope.finish(errorResponse(error, scope.id, { allow: known[1] }), 'unmatched');
     }
-    return errorResponse(new GatewayError('not_found', `Unknown route: ${c.req.method} ${path}.`), c.get('requestId'));
+    return scope.finish(errorResponse(new GatewayError('not_found', `Unknown route: ${c.req.method} ${path}.`), scope.id), 'unmatched');
   });
 
   app.onError((error, c) => {
-    const gatewayError = toGatewayError(error);
-    const requestId = c.get('requestId') ?? 'unknown';
-    if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {
-      deps.logger.error({ reqId: requestId, err: error }, 'unhandled error');
-    }
-    return errorResponse(gatewayError, requestId);
+    const scope = c.get('scope');
+    const response = renderError(error, scope?.id ?? 'unknown', deps.logger);
+    return scope === undefined ? response : scope.finish(response, routeOf(c));
   });
   return app;
 }

@@ -1,13 +1,14 @@
 import type { Context } from 'hono';
 import { GatewayError } from '../errors/gatewayError.js';
 import type { GatewayEnv } from './types.js';
+import { requestHeader } from './requestScope.js';
 
 /**
  * The request body as text, refused with 413 as soon as it passes the limit (declared or
  * actual size), so a huge body never sits in memory, and with 400 when empty.
  */
 export async function readBodyText(c: Context<GatewayEnv>, limit: number): Promise<string> {
-  const declared = c.req.header('content-length');
+  const declared = requestHeader(c, 'content-length');
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
   const bytes = await readBytes(c, limit);
   if (bytes.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; send a JSON object.');

@@ -1,4 +1,5 @@
 import { GatewayError, toGatewayError } from '../errors/gatewayError.js';
+import type { Logger } from '../logging/logger.js';
 
 /** Renders a GatewayError as its OpenAI envelope, with Retry-After and extra headers. */
 export function errorResponse(error: GatewayError, requestId: string, extraHeaders: Record<string, string> = {}): Response {
@@ -21,4 +22,13 @@ export function withHeaders(error: unknown, headers: Record<string, string>): Ga
     headers: { ...base.headers, ...headers },
     cause: base.cause ?? error,
   });
+}
+
+/** Any error as the OpenAI envelope the client gets; unexpected ones are logged (never sent). */
+export function renderError(error: unknown, requestId: string, logger: Logger): Response {
+  const gatewayError = toGatewayError(error);
+  if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {
+    logger.error({ reqId: requestId, err: error }, 'unhandled error');
+  }
+  return errorResponse(gatewayError, requestId);
 }

@@ -8,6 +8,6 @@ import type { GatewayEnv } from './types.js';
 export function jsonResponse(c: Context<GatewayEnv>, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json', 'x-request-id': c.get('requestId'), ...headers },
+    headers: { 'content-type': 'application/json', 'x-request-id': c.get('scope').id, ...headers },
   });
 }

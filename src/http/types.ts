@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { InferencePipeline, ResultMeta } from '../pipeline/inference.js';
+import type { InferencePipeline } from '../pipeline/inference.js';
 import type { ModelCatalog } from '../pipeline/modelCatalog.js';
 import type { ReadinessReport } from '../lifecycle/readiness.js';
 import type { MinerEntry } from '../metagraph/types.js';
@@ -11,6 +11,7 @@ export type MinerTelemetry = Record<string, unknown>;
 /** Looks up a miner's telemetry for a model (by `miner.hotkey`); undefined when there is none. */
 export type MinerTelemetryLookup = (model: string, miner: MinerEntry) => MinerTelemetry | undefined;
 import type { AccessGate } from '../access/gate.js';
+import type { RequestScope } from './requestScope.js';
 
 /** What the HTTP layer needs from the rest of the gateway. */
 export interface AppDeps {
@@ -30,5 +31,5 @@ export interface AppDeps {
 /** Hono environment: node-server bindings (absent in in-process tests) and per-request variables. */
 export interface GatewayEnv {
   Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse };
-  Variables: { requestId: string; startedAt: number; resultMeta?: ResultMeta };
+  Variables: { scope: RequestScope };
 }

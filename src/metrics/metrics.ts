@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CounterFamily, HistogramFamily } from './cells.js';
 import { createStateMetrics } from './stateMetrics.js';
 
 /** One subnet's metagraph as its gauges report it, read from the chain source when scraped. */
@@ -22,36 +23,43 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   let readMetagraph: () => readonly MetagraphReading[] = () => [];
+  const httpInFlight = { value: 0 };
+  new Gauge({
+    name: 'taogate_http_requests_in_flight', help: 'HTTP requests being served.', registers,
+    collect() { this.set(httpInFlight.value); },
+  });
   return {
     registry,
-    httpRequests: new Counter({
+    // Updated on every request: cell families (see cells.ts), not prom-client's labelled metrics.
+    httpRequests: new CounterFamily({
       name: 'taogate_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status.',
-      labelNames: ['route', 'method', 'status'] as const, registers,
+      labelNames: ['route', 'method', 'status'], registers,
     }),
-    httpDuration: new Histogram({
+    httpDuration: new HistogramFamily({
       name: 'taogate_http_request_duration_seconds', help: 'Time from request to the last byte of the response.',
-      labelNames: ['route', 'method'] as const, buckets: LATENCY_BUCKETS, registers,
+      labelNames: ['route', 'method'], buckets: LATENCY_BUCKETS, registers,
     }),
-    httpInFlight: new Gauge({ name: 'taogate_http_requests_in_flight', help: 'HTTP requests being served.', registers }),
-    minerRequests: new Counter({
+    /** Requests being served (a plain number, read when scraped). */
+    httpInFlight,
+    minerRequests: new CounterFamily({
       name: 'taogate_miner_requests_total', help: 'Calls to miners, by model and outcome (ok, or the failure code).',
-      labelNames: ['model', 'outcome'] as const, registers,
+      labelNames: ['model', 'outcome'], registers,
     }),
-    minerDuration: new Histogram({
+    minerDuration: new HistogramFamily({
       name: 'taogate_miner_request_duration_seconds', help: 'Duration of miner calls, start to last byte.',
-      labelNames: ['model', 'outcome'] as const, buckets: LATENCY_BUCKETS, registers,
+      labelNames: ['model', 'outcome'], buckets: LATENCY_BUCKETS, registers,
     }),
-    minerFirstByte: new Histogram({
+    minerFirstByte: new HistogramFamily({
       name: 'taogate_miner_first_byte_seconds', help: 'Time to the first byte of a miner answer (first event for streams).',
-      labelNames: ['model'] as const, buckets: LATENCY_BUCKETS, registers,
+      labelNames: ['model'], buckets: LATENCY_BUCKETS, registers,
     }),
-    fanoutAsked: new Histogram({
-      name: 'taogate_fanout_miners_asked', help: 'Miners asked per client request.',
-      labelNames: ['model', 'strategy'] as const, buckets: [1, 2, 3, 4, 5, 8, 12], registers,
+    fanoutAsked: new HistogramFamily({
+      name: 'taogate_fanout_miners_asked', help: 'Miners asked per client request that reached miners.',
+      labelNames: ['model', 'strategy'], buckets: [1, 2, 3, 4, 5, 8, 12], registers,
     }),
-    streamsAborted: new Counter({
+    streamsAborted: new CounterFamily({
       name: 'taogate_streams_aborted_total', help: 'Client streams that ended early, by reason (client_gone, miner_failed).',
-      labelNames: ['reason'] as const, registers,
+      labelNames: ['reason'], registers,
     }),
     // The metagraph gauges are read from the chain sources at scrape time: nothing to keep in step.
     metagraphBlock: new Gauge({

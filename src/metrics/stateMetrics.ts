@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { CounterFamily } from './cells.js';
 
 /**
  * Metrics of the shared state (Redis), the response cache, API keys and rate limits. Labels
@@ -16,9 +17,9 @@ export function createStateMetrics(registers: Registry[]) {
       name: 'taogate_redis_skipped_total', help: 'Redis operations not attempted because Redis was down (served by the local fallback), by operation.',
       labelNames: ['op'] as const, registers,
     }),
-    cacheRequests: new Counter({
+    cacheRequests: new CounterFamily({
       name: 'taogate_cache_requests_total', help: 'Inference requests by cache outcome (HIT, MISS, BYPASS) and model.',
-      labelNames: ['model', 'result'] as const, registers,
+      labelNames: ['model', 'result'], registers,
     }),
     cacheStores: new Counter({
       name: 'taogate_cache_stores_total', help: 'Answers offered to the cache, by outcome (stored, too_large, failed).',
@@ -32,13 +33,14 @@ export function createStateMetrics(registers: Registry[]) {
       name: 'taogate_rate_limited_total', help: 'Requests refused by a rate limit, by key id and limit (requests, tokens).',
       labelNames: ['key', 'limit'] as const, registers,
     }),
-    keyRequests: new Counter({
+    // Per request: cell families (see cells.ts).
+    keyRequests: new CounterFamily({
       name: 'taogate_key_requests_total', help: 'Requests admitted, by API key id (anonymous for open access).',
-      labelNames: ['key'] as const, registers,
+      labelNames: ['key'], registers,
     }),
-    keyTokens: new Counter({
+    keyTokens: new CounterFamily({
       name: 'taogate_key_tokens_total', help: 'Tokens served, by API key id and kind (prompt, completion).',
-      labelNames: ['key', 'kind'] as const, registers,
+      labelNames: ['key', 'kind'], registers,
     }),
     authFailures: new Counter({
       name: 'taogate_auth_failures_total', help: 'Requests refused for a missing or invalid API key, by code.',

@@ -9,14 +9,14 @@ export function metricsObserver(metrics: Metrics, now: () => number = Date.now):
       return {
         success(info) {
           const seconds = (now() - started) / 1000;
-          metrics.minerRequests.inc({ model, outcome: 'ok' });
-          metrics.minerDuration.observe({ model, outcome: 'ok' }, seconds);
-          if (info.firstByteMs !== undefined) metrics.minerFirstByte.observe({ model }, info.firstByteMs / 1000);
+          metrics.minerRequests.cell(model, 'ok').inc();
+          metrics.minerDuration.cell(model, 'ok').observe(seconds);
+          if (info.firstByteMs !== undefined) metrics.minerFirstByte.cell(model).observe(info.firstByteMs / 1000);
         },
         failure(error) {
           const seconds = (now() - started) / 1000;
-          metrics.minerRequests.inc({ model, outcome: error.code });
-          metrics.minerDuration.observe({ model, outcome: error.code }, seconds);
+          metrics.minerRequests.cell(model, error.code).inc();
+          metrics.minerDuration.cell(model, error.code).observe(seconds);
         },
       };
     },

@@ -21,6 +21,6 @@ export function registerHealthRoutes(app: Hono<GatewayEnv>, deps: AppDeps): void
 
   app.get('/metrics', async (c) => {
     const text = await deps.metrics.registry.metrics();
-    return new Response(text, { headers: { 'content-type': deps.metrics.registry.contentType, 'x-request-id': c.get('requestId') } });
+    return new Response(text, { headers: { 'content-type': deps.metrics.registry.contentType, 'x-request-id': c.get('scope').id } });
   });
 }
