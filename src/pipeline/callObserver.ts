@@ -22,22 +22,27 @@ export interface CallObserver {
 
 /** Fans one call out to several observers. */
 export function combineObservers(observers: CallObserver[]): CallObserver {
-  return {
-    begin(model, miner, streamed) {
-      const records = observers.map((o) => o.begin(model, miner, streamed));
-      let closed = false;
-      return {
-        success(info) {
-          if (closed) return;
-          closed = true;
-          for (const r of records) r.success(info);
-        },
-        failure(error) {
-          if (closed) return;
-          closed = true;
-          for (const r of records) r.failure(error);
-        },
-      };
-    },
-  };
+  return { begin: (model, miner, streamed) => new CombinedRecord(observers.map((o) => o.begin(model, miner, streamed))) };
+}
+
+/** Closes every observer's record once (a class, not closures: one of these per miner call). */
+class CombinedRecord implements CallRecord {
+  readonly #records: CallRecord[];
+  #closed = false;
+
+  constructor(records: CallRecord[]) {
+    this.#records = records;
+  }
+
+  success(info: CallSuccess): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const r of this.#records) r.success(info);
+  }
+
+  failure(error: MinerError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const r of this.#records) r.failure(error);
+  }
 }

@@ -131,7 +131,8 @@ export class InferencePipeline {
     if (policy.k > candidates.length) policy = { ...policy, k: candidates.length };
     const asked = new Set<string>();
     const streaming = request.stream;
-    const scoreContext = { model: model.name, candidates, streaming };
+    // One pick context per request: `exclude` is this request's own (growing) set of miners asked.
+    const pickContext = { model: model.name, candidates, streaming, exclude: asked };
     return {
       model, request, identity, policy,
       requestId: ctx.requestId,
@@ -141,11 +142,11 @@ export class InferencePipeline {
       logger: this.#deps.logger,
       // Every fan-out's own exclusions are in `asked` too: a request never asks a miner twice.
       pickNext: () => {
-        const miner = selector.pick({ ...scoreContext, exclude: asked });
+        const miner = selector.pick(pickContext);
         if (miner !== undefined) asked.add(miner.hotkey);
         return miner;
       },
-      scoreOf: (miner) => selector.score(miner, scoreContext),
+      scoreOf: (miner) => selector.score(miner, pickContext),
       hedgeDelay: (miner) => {
         const { quantile, minDelayMs, maxDelayMs, defaultDelayMs } = policy.hedge;
         const p = telemetry.peek(miner.hotkey)?.ttfbQuantile(quantile, streaming) ?? defaultDelayMs;

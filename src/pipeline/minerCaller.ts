@@ -35,7 +35,7 @@ export class MinerCaller {
     try {
       const { answer, timing } = await this.#transport(model, miner).complete({ miner, request, modelName: model.name, model: model.config, cancellation, deadline });
       validate(answer, request);
-      record.success({ ...(timing.firstByteMs === undefined ? {} : { firstByteMs: timing.firstByteMs }), completionTokens: answer.usage?.completion_tokens ?? 0, streamed: false });
+      record.success({ firstByteMs: timing.firstByteMs, completionTokens: answer.usage?.completion_tokens ?? 0, streamed: false });
       return answer;
     } catch (error) {
       record.failure(asMinerError(error));

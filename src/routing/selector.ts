@@ -58,7 +58,12 @@ export class ScoredSelector {
   readonly #telemetry: Telemetry;
   readonly #random: Random;
   readonly #options: SelectorOptions;
-  readonly #tables = new Map<string, ScoreTable>();
+  /** Score tables by model: [whole answers, streams] (latency means time to first byte for streams). */
+  readonly #tables: [Map<string, ScoreTable>, Map<string, ScoreTable>] = [new Map(), new Map()];
+  // Scratch lists for pick(), which is synchronous: reused instead of allocated per pick.
+  readonly #proven: number[] = [];
+  readonly #unproven: number[] = [];
+  readonly #cooling: number[] = [];
 
   constructor(telemetry: Telemetry, random: Random, options: Partial<SelectorOptions> = {}) {
     this.#telemetry = telemetry;
@@ -74,9 +79,12 @@ export class ScoredSelector {
   pick(ctx: PickContext): MinerEntry | undefined {
     const now = this.#telemetry.clock();
     const table = this.#table(ctx);
-    const proven: number[] = [];
-    const unproven: number[] = [];
-    const cooling: number[] = [];
+    const proven = this.#proven;
+    const unproven = this.#unproven;
+    const cooling = this.#cooling;
+    proven.length = 0;
+    unproven.length = 0;
+    cooling.length = 0;
     let askedHealthy = false;
     for (let i = 0; i < table.candidates.length; i++) {
       const miner = table.candidates[i]!;
@@ -148,8 +156,8 @@ export class ScoredSelector {
   /** The model's score table, rebuilt when stale or when the candidate list was swapped. */
   #table(ctx: Pick<PickContext, 'model' | 'candidates' | 'streaming'>): ScoreTable {
     const now = this.#telemetry.clock();
-    const key = ctx.streaming ? `s\u0000${ctx.model}` : `j\u0000${ctx.model}`;
-    const cached = this.#tables.get(key);
+    const tables = this.#tables[ctx.streaming ? 1 : 0];
+    const cached = tables.get(ctx.model);
     if (cached !== undefined && cached.candidates === ctx.candidates && now - cached.builtAt < this.#options.tableTtlMs) return cached;
     const n = ctx.candidates.length;
     const views = ctx.candidates.map((m) => this.#telemetry.view(m.hotkey, now));
@@ -173,7 +181,7 @@ export class ScoredSelector {
       table.proven[i] = view !== undefined && view.completed >= provenAfter && windowCalls(view) >= provenAfter ? 1 : 0;
       table.openUntil[i] = view?.openUntil ?? 0;
     }
-    this.#tables.set(key, table);
+    tables.set(ctx.model, table);
     return table;
   }
 }

@@ -1,5 +1,6 @@
 import type { MinerEntry } from '../metagraph/types.js';
-import type { CallObserver } from '../pipeline/callObserver.js';
+import type { CallObserver, CallRecord, CallSuccess } from '../pipeline/callObserver.js';
+import type { MinerError } from '../transport/minerError.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_COOLDOWN } from './cooldown.js';
 import { MinerStats, type MinerSummary, type StatsOptions } from './minerStats.js';
@@ -77,58 +78,71 @@ export class Telemetry {
 
   /** Records every miner call: latency, tokens/s, in-flight, outcomes, breaker. */
   observer(): CallObserver {
-    return {
-      begin: (_model: string, miner: MinerEntry, streamed: boolean) => {
-        const stats = this.stats(miner.hotkey);
-        const started = this.#clock();
-        stats.inFlight++;
-        stats.lastUsed = started;
-        stats.breaker.started(started);
-        let done = false;
-        const close = (): number => {
-          done = true;
-          stats.inFlight--;
-          const now = this.#clock();
-          stats.lastUsed = now;
-          return now;
-        };
-        return {
-          success: (info) => {
-            if (done) return;
-            const now = close();
-            const duration = now - started;
-            stats.completed++;
-            if (info.firstByteMs !== undefined) stats.recordTtfb(info.firstByteMs, now, info.streamed);
-            stats.latency.observe(duration, now);
-            if (info.streamed && info.completionTokens !== undefined && info.completionTokens > 0) {
-              const generating = duration - (info.firstByteMs ?? 0);
-              if (generating > 0) stats.recordTokensPerSecond((info.completionTokens * 1000) / generating);
-            }
-            stats.counts.add('ok', now);
-            stats.breaker.succeeded();
-          },
-          failure: (error) => {
-            if (done) return;
-            const now = close();
-            const outcome = error.failureClass;
-            stats.counts.add(outcome, now);
-            // Neither says anything about the miner's health; a probe that ends so frees its slot.
-            if (outcome === 'cancelled' || outcome === 'client') {
-              stats.breaker.released();
-              return;
-            }
-            stats.completed++;
-            // A timeout is a latency sample too: a miner that stops answering must look slow at once.
-            if (outcome === 'timeout') {
-              const elapsed = now - started;
-              stats.latency.observe(elapsed, now);
-              stats.recordTtfb(elapsed, now, streamed);
-            }
-            if (outcome === 'rate_limited') stats.breaker.retryAfter(now, error.retryAfterSeconds ?? 1);
-            else stats.breaker.failed(now);
-          },
-        };
-      },
-    };
+    return { begin: (_model, miner, streamed) => new TelemetryRecord(this.stats(miner.hotkey), this.#clock, streamed) };
+  }
+}
+
+/** One miner call as telemetry sees it, closed once (a class, not closures: one per call). */
+class TelemetryRecord implements CallRecord {
+  readonly #stats: MinerStats;
+  readonly #clock: Clock;
+  readonly #streamed: boolean;
+  readonly #started: number;
+  #done = false;
+
+  constructor(stats: MinerStats, clock: Clock, streamed: boolean) {
+    this.#stats = stats;
+    this.#clock = clock;
+    this.#streamed = streamed;
+    this.#started = clock();
+    stats.inFlight++;
+    stats.lastUsed = this.#started;
+    stats.breaker.started(this.#started);
+  }
+
+  success(info: CallSuccess): void {
+    if (this.#done) return;
+    const stats = this.#stats;
+    const now = this.#close();
+    const duration = now - this.#started;
+    stats.completed++;
+    if (info.firstByteMs !== undefined) stats.recordTtfb(info.firstByteMs, now, info.streamed);
+    stats.latency.observe(duration, now);
+    if (info.streamed && info.completionTokens !== undefined && info.completionTokens > 0) {
+      const generating = duration - (info.firstByteMs ?? 0);
+      if (generating > 0) stats.recordTokensPerSecond((info.completionTokens * 1000) / generating);
+    }
+    stats.counts.add('ok', now);
+    stats.breaker.succeeded();
+  }
+
+  failure(error: MinerError): void {
+    if (this.#done) return;
+    const stats = this.#stats;
+    const now = this.#close();
+    const outcome = error.failureClass;
+    stats.counts.add(outcome, now);
+    // Neither says anything about the miner's health; a probe that ends so frees its slot.
+    if (outcome === 'cancelled' || outcome === 'client') {
+      stats.breaker.released();
+      return;
+    }
+    stats.completed++;
+    // A timeout is a latency sample too: a miner that stops answering must look slow at once.
+    if (outcome === 'timeout') {
+      const elapsed = now - this.#started;
+      stats.latency.observe(elapsed, now);
+      stats.recordTtfb(elapsed, now, this.#streamed);
+    }
+    if (outcome === 'rate_limited') stats.breaker.retryAfter(now, error.retryAfterSeconds ?? 1);
+    else stats.breaker.failed(now);
+  }
+
+  #close(): number {
+    this.#done = true;
+    this.#stats.inFlight--;
+    const now = this.#clock();
+    this.#stats.lastUsed = now;
+    return now;
   }
 }

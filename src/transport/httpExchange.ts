@@ -44,6 +44,16 @@ export interface Exchange {
 
 const ERROR_BODY_LIMIT = 16 * 1024;
 
+/** A whole 2xx answer: its body read to the end, within the call's timers and size cap. */
+export interface WholeExchange {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly startedAt: number;
+  /** ms from start to the response headers. */
+  readonly headersMs: number;
+  readonly body: Buffer;
+}
+
 /**
  * Sends one HTTP request to a miner and resolves once a 2xx status arrived. Non-2xx
  * statuses become MinerErrors here (one mapping for every protocol). Built on undici's
@@ -51,7 +61,17 @@ const ERROR_BODY_LIMIT = 16 * 1024;
  */
 export function openExchange(req: ExchangeRequest): Promise<Exchange> {
   return new Promise<Exchange>((resolve, reject) => {
-    new ExchangeHandler(req, resolve, reject).start();
+    new ExchangeHandler(req, resolve, reject, undefined).start();
+  });
+}
+
+/**
+ * The same call for an answer wanted whole: resolves once the body has ended. One promise per
+ * call, and no Exchange object, for the commonest call there is (a non-streamed answer).
+ */
+export function fetchWhole(req: ExchangeRequest): Promise<WholeExchange> {
+  return new Promise<WholeExchange>((resolve, reject) => {
+    new ExchangeHandler(req, undefined, reject, resolve).start();
   });
 }
 
@@ -59,8 +79,11 @@ type Phase = 'waiting' | 'error-body' | 'body' | 'done';
 
 class ExchangeHandler implements Dispatcher.DispatchHandler {
   readonly #req: ExchangeRequest;
-  readonly #resolveOpen: (exchange: Exchange) => void;
+  readonly #resolveOpen: ((exchange: Exchange) => void) | undefined;
   readonly #rejectOpen: (error: MinerError) => void;
+  /** Set for fetchWhole: the body is gathered here and handed over at its end. */
+  readonly #resolveWhole: ((whole: WholeExchange) => void) | undefined;
+  #headersMs = 0;
   readonly #startedAt = Date.now();
   readonly #watchdog: CallWatchdog;
   readonly #offCancel: () => void;
@@ -76,10 +99,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   #ended = false;
   #consumer: { onChunk: (chunk: Buffer) => void; resolve: () => void; reject: (error: MinerError) => void } | undefined;
 
-  constructor(req: ExchangeRequest, resolve: (exchange: Exchange) => void, reject: (error: MinerError) => void) {
+  constructor(req: ExchangeRequest, resolve: ((exchange: Exchange) => void) | undefined, reject: (error: MinerError) => void, resolveWhole: ((whole: WholeExchange) => void) | undefined) {
     this.#req = req;
     this.#resolveOpen = resolve;
     this.#rejectOpen = reject;
+    this.#resolveWhole = resolveWhole;
     this.#watchdog = new CallWatchdog(req.timeouts, req.deadline, this.#startedAt, (failure) => this.abort(failure));
     this.#offCancel = req.cancellation.onCancel(() => this.abort(new MinerError('cancelled', 'cancelled by caller')));
   }
@@ -116,9 +140,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.#phase = 'body';
-    const headersMs = Date.now() - this.#startedAt;
+    this.#headersMs = Date.now() - this.#startedAt;
     if (!this.#req.streaming) this.#watchdog.firstByte();
-    this.#resolveOpen(this.#exchange(status, headers, headersMs));
+    if (this.#resolveWhole !== undefined) this.#headers = headers;
+    else this.#resolveOpen!(this.#exchange(status, headers, this.#headersMs));
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -138,6 +163,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.#watchdog.activity();
     const consumer = this.#consumer;
     if (consumer === undefined) {
+      // Before anyone consumes the body (or, for fetchWhole, until it ends): keep it.
       this.#buffered.push(chunk);
       return;
     }
@@ -155,6 +181,15 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     }
     this.#finish();
     this.#ended = true;
+    if (this.#resolveWhole !== undefined) {
+      const parts = this.#buffered;
+      this.#buffered = [];
+      this.#resolveWhole({
+        status: this.#status, headers: this.#headers, startedAt: this.#startedAt, headersMs: this.#headersMs,
+        body: parts.length === 1 ? parts[0]! : Buffer.concat(parts),
+      });
+      return;
+    }
     this.#consumer?.resolve();
   }
 
@@ -163,7 +198,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   #fail(failure: MinerError): void {
-    const wasOpen = this.#phase === 'body';
+    const wasOpen = this.#phase === 'body' && this.#resolveWhole === undefined;
     if (this.#phase === 'done') return;
     this.#failure = failure;
     this.#finish();

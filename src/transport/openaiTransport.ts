@@ -1,10 +1,11 @@
 import { hostPort } from '../net/ip.js';
 import type { MinerProtocol } from '../metagraph/types.js';
 import { MalformedOutputError, MinerReportedError, answerFromCompletion, deltaFromChunk } from '../openai/minerOutput.js';
-import type { Answer, StreamDelta } from '../openai/types.js';
+import type { Answer, InferenceRequest, StreamDelta } from '../openai/types.js';
+import type { ModelConfig } from '../config/modelSchema.js';
 import { DeltaQueue } from './deltaQueue.js';
 import type { MinerDispatchers } from './dispatchers.js';
-import { openExchange, type Exchange } from './httpExchange.js';
+import { fetchWhole, openExchange, type Exchange, type ExchangeRequest } from './httpExchange.js';
 import { MinerError } from './minerError.js';
 import { mergeHeaders } from './requestHeaders.js';
 import { SseLineTooLongError, SseParser } from './sseParser.js';
@@ -33,14 +34,13 @@ export class OpenAICompatibleTransport implements Transport {
   }
 
   async complete(call: MinerCall): Promise<{ answer: Answer; timing: CallTiming }> {
-    const exchange = await this.#open(call, false);
-    const bytes = await exchange.readAll();
-    const timing: CallTiming = { startedAt: exchange.startedAt, firstByteMs: exchange.headersMs };
-    return { answer: parseAnswer(call, bytes), timing };
+    const whole = await fetchWhole(this.#exchangeRequest(call, false));
+    const timing: CallTiming = { startedAt: whole.startedAt, firstByteMs: whole.headersMs };
+    return { answer: parseAnswer(call, whole.body), timing };
   }
 
   async stream(call: MinerCall): Promise<MinerStream> {
-    const exchange = await this.#open(call, true);
+    const exchange = await openExchange(this.#exchangeRequest(call, true));
     // A miner that ignores `stream: true` and answers whole JSON is still usable.
     if (answeredJson(exchange)) return wholeAnswerStream(parseAnswer(call, await exchange.readAll()), exchange);
     return sseMinerStream(call, exchange);
@@ -50,18 +50,13 @@ export class OpenAICompatibleTransport implements Transport {
     // Pools belong to MinerDispatchers, which the app closes once for every transport.
   }
 
-  #open(call: MinerCall, streaming: boolean): Promise<Exchange> {
+  #exchangeRequest(call: MinerCall, streaming: boolean): ExchangeRequest {
     const { miner, model, request } = call;
-    const payload: Record<string, unknown> = { ...request.params, model: model.upstreamModel ?? call.modelName, stream: streaming };
-    // Always ask for usage: token counts feed rate limits and telemetry even when the client did not ask.
-    if (streaming) payload.stream_options = { include_usage: true };
-    const body = Buffer.from(JSON.stringify(payload));
-    const headers = mergeHeaders(
-      model.headers,
-      { 'content-type': 'application/json', accept: streaming ? 'text/event-stream' : 'application/json' },
-      this.#decorate?.(call, body),
-    );
-    return openExchange({
+    const body = Buffer.from(requestJson(request, model.upstreamModel ?? call.modelName, streaming));
+    const headers = this.#decorate === undefined
+      ? plainHeaders(model, streaming)
+      : mergeHeaders(model.headers, streaming ? STREAM_HEADERS : JSON_HEADERS, this.#decorate(call, body));
+    return {
       dispatcher: this.#dispatchers.get(model.timeouts.connectMs),
       origin: originOf(miner.host, miner.port),
       path: PATHS[request.endpoint],
@@ -72,8 +67,43 @@ export class OpenAICompatibleTransport implements Transport {
       deadline: call.deadline,
       maxBytes: model.maxResponseBytes,
       streaming,
-    });
+    };
   }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
+const STREAM_HEADERS = { 'content-type': 'application/json', accept: 'text/event-stream' };
+
+/** Per model config: the request headers of unsigned calls, whole and streamed (they never change). */
+const plainHeaderSets = new WeakMap<ModelConfig, [Record<string, string>, Record<string, string>]>();
+
+function plainHeaders(model: ModelConfig, streaming: boolean): Record<string, string> {
+  let sets = plainHeaderSets.get(model);
+  if (sets === undefined) {
+    sets = [mergeHeaders(model.headers, JSON_HEADERS), mergeHeaders(model.headers, STREAM_HEADERS)];
+    plainHeaderSets.set(model, sets);
+  }
+  return sets[streaming ? 1 : 0];
+}
+
+/** Per request (requests are immutable): its parameters as JSON, without the closing brace. */
+const paramsJson = new WeakMap<InferenceRequest, string>();
+
+/**
+ * The body a miner gets: the client's parameters, then the upstream model name and the
+ * stream flag; streams always ask for usage, since token counts feed rate limits and
+ * telemetry even when the client did not ask. The same text as serialising
+ * `{ ...params, model, stream, stream_options }`, with the parameters serialised once per
+ * request however many miners are asked.
+ */
+export function requestJson(request: InferenceRequest, model: string, streaming: boolean): string {
+  let head = paramsJson.get(request);
+  if (head === undefined) {
+    const params = JSON.stringify(request.params);
+    head = params === '{}' ? '{' : `${params.slice(0, -1)},`;
+    paramsJson.set(request, head);
+  }
+  return `${head}"model":${JSON.stringify(model)},"stream":${streaming}${streaming ? ',"stream_options":{"include_usage":true}' : ''}}`;
 }
 
 /** `http://host:port`, with IPv6 literals bracketed. */
