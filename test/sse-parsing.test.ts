@@ -37,4 +37,16 @@ describe('the SSE parser that reads miner streams', () => {
     const parser = new SseParser(16);
     expect(() => feed(parser, [`data: ${'x'.repeat(64)}`])).toThrow(SseLineTooLongError);
   });
+
+  it('gives the same events however a stream is cut into chunks (every cut point, mixed line endings, multi-byte text)', () => {
+    const stream = Buffer.from(': hi\r\ndata: héllo\r\n\r\ndata: a\ndata: 🌍 b\n\nevent: e\rdata\r\rdata:x\n\ndata: [DONE]\n\n');
+    const whole = feed(new SseParser(1024), [stream]);
+    expect(whole).toEqual(['héllo', 'a\n🌍 b', '', 'x', '[DONE]']);
+    for (let cut = 1; cut < stream.length; cut++) {
+      for (const second of [cut + 1, cut + 3, stream.length]) {
+        const parts = [stream.subarray(0, cut), stream.subarray(cut, Math.min(second, stream.length)), stream.subarray(Math.min(second, stream.length))];
+        expect(feed(new SseParser(1024), parts), `cut at ${cut}/${second}`).toEqual(whole);
+      }
+    }
+  });
 });

@@ -1,7 +1,8 @@
 import { hostPort } from '../net/ip.js';
 import type { MinerProtocol } from '../metagraph/types.js';
 import { MalformedOutputError, MinerReportedError, answerFromCompletion, deltaFromChunk } from '../openai/minerOutput.js';
-import type { Answer, InferenceRequest, StreamDelta } from '../openai/types.js';
+import type { Answer, Endpoint, InferenceRequest, StreamDelta } from '../openai/types.js';
+import { ChunkShape } from '../openai/chunkShape.js';
 import type { ModelConfig } from '../config/modelSchema.js';
 import { DeltaQueue } from './deltaQueue.js';
 import type { MinerDispatchers } from './dispatchers.js';
@@ -134,6 +135,40 @@ export function sanitise<T>(fn: () => T): T {
   }
 }
 
+/** How many times one stream tries to learn its chunk shape (a miner whose chunks keep changing is just parsed). */
+const MAX_SHAPES_PER_STREAM = 8;
+
+/**
+ * One stream's chunks into sanitised deltas: text chunks of the learned shape without a
+ * parse (see ChunkShape), every other chunk through JSON.parse and the sanitiser.
+ */
+class ChunkSanitiser {
+  readonly #endpoint: Endpoint;
+  #shape: ChunkShape | undefined;
+  #learnings = 0;
+
+  constructor(endpoint: Endpoint) {
+    this.#endpoint = endpoint;
+  }
+
+  delta(data: string): StreamDelta {
+    const fast = this.#shape?.match(data);
+    if (fast !== undefined) return fast;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data);
+    } catch {
+      throw new MinerError('bad_response', 'stream event is not JSON');
+    }
+    const delta = sanitise(() => deltaFromChunk(this.#endpoint, raw));
+    if (delta.text !== undefined && this.#learnings < MAX_SHAPES_PER_STREAM) {
+      this.#learnings++;
+      this.#shape = ChunkShape.learn(this.#endpoint, data, delta) ?? this.#shape;
+    }
+    return delta;
+  }
+}
+
 /**
  * A miner's SSE stream: each network chunk is parsed into sanitised deltas as it arrives
  * and queued as one batch. Complete only when `data: [DONE]` arrived.
@@ -143,6 +178,7 @@ function sseMinerStream(call: MinerCall, exchange: Exchange): MinerStream {
   const parser = new SseParser(call.model.maxResponseBytes);
   const timing: CallTiming = { startedAt: exchange.startedAt };
   const queue = new DeltaQueue(exchange);
+  const chunks = new ChunkSanitiser(endpoint);
   let done = false;
   exchange.consume((chunk) => {
     if (timing.firstByteMs === undefined) {
@@ -163,13 +199,7 @@ function sseMinerStream(call: MinerCall, exchange: Exchange): MinerStream {
         done = true;
         break;
       }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(data);
-      } catch {
-        throw new MinerError('bad_response', 'stream event is not JSON');
-      }
-      batch.push(sanitise(() => deltaFromChunk(endpoint, raw)));
+      batch.push(chunks.delta(data));
     }
     queue.push(batch);
     // The answer is complete at [DONE]; the rest of the body drains in the background.

@@ -1,11 +1,16 @@
 /**
- * Incremental parser for `text/event-stream` bytes. Lines are split on raw bytes (LF, CRLF
- * or CR), so a UTF-8 character split across network chunks is decoded only once whole.
- * Only `data` fields matter to the gateway; comments, `event`, `id` and `retry` are skipped.
+ * Incremental parser for `text/event-stream` bytes. Only `data` fields matter to the
+ * gateway; comments, `event`, `id` and `retry` are skipped. Lines end with LF, CRLF or CR.
+ *
+ * Each network chunk is decoded once, up to its last line break: a line break is one byte
+ * that never occurs inside a multi-byte UTF-8 character, so a character split across chunks
+ * stays in the undecoded remainder until it is whole. Lines are then found with string
+ * searches. (Decoding line by line cost a native call per line, two per event.)
  */
 export class SseParser {
   #pending: Buffer | undefined;
-  #data: string[] = [];
+  /** The data of the event being read (lines joined with LF), if it has any yet. */
+  #data: string | undefined;
   #skipLeadingLf = false;
   readonly #maxLineBytes: number;
 
@@ -18,65 +23,81 @@ export class SseParser {
     const events: string[] = [];
     const buf = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
     this.#pending = undefined;
-    let start = 0;
-    if (this.#skipLeadingLf && buf.length > 0) {
-      if (buf[0] === 0x0a) start = 1;
-      this.#skipLeadingLf = false;
+    const end = Math.max(buf.lastIndexOf(0x0a), buf.lastIndexOf(0x0d)) + 1;
+    if (end > 0) {
+      const text = buf.toString('utf8', 0, end);
+      if (text.indexOf('\r') === -1) this.#linesLf(text, events);
+      else this.#linesAny(text, events);
     }
-    // Most servers end lines with LF only: then the native indexOf finds them (much faster
-    // than a byte loop in JS); CR and CRLF streams take the general loop below.
-    if (buf.indexOf(0x0d, start) === -1) {
-      for (let lf = buf.indexOf(0x0a, start); lf !== -1; lf = buf.indexOf(0x0a, start)) {
-        this.#line(buf.toString('utf8', start, lf), events);
-        start = lf + 1;
-      }
-      return this.#keep(buf, start, events);
-    }
-    for (let i = start; i < buf.length; i++) {
-      const byte = buf[i];
-      if (byte !== 0x0a && byte !== 0x0d) continue;
-      this.#line(buf.toString('utf8', start, i), events);
-      if (byte === 0x0d) {
-        if (i + 1 < buf.length) {
-          if (buf[i + 1] === 0x0a) i++;
-        } else {
-          this.#skipLeadingLf = true;
-        }
-      }
-      start = i + 1;
-    }
-    return this.#keep(buf, start, events);
-  }
-
-  /** Holds the unfinished line at the end of a chunk for the next one. */
-  #keep(buf: Buffer, start: number, events: string[]): string[] {
-    if (start < buf.length) {
-      if (buf.length - start > this.#maxLineBytes) throw new SseLineTooLongError();
-      this.#pending = buf.subarray(start);
+    if (end < buf.length) {
+      if (buf.length - end > this.#maxLineBytes) throw new SseLineTooLongError();
+      this.#pending = end === 0 ? buf : buf.subarray(end);
     }
     return events;
   }
 
   /** True when bytes of an unfinished line or event are still held (the stream ended mid-event). */
   get hasPartialEvent(): boolean {
-    return this.#pending !== undefined || this.#data.length > 0;
+    return this.#pending !== undefined || this.#data !== undefined;
   }
 
-  #line(line: string, events: string[]): void {
-    if (line.length === 0) {
-      if (this.#data.length > 0) {
-        events.push(this.#data.join('\n'));
-        this.#data = [];
+  /** Lines ended by LF only: what nearly every server sends. */
+  #linesLf(text: string, events: string[]): void {
+    let start = 0;
+    if (this.#skipLeadingLf) {
+      this.#skipLeadingLf = false;
+      if (text.charCodeAt(0) === 0x0a) start = 1;
+    }
+    for (let lf = text.indexOf('\n', start); lf !== -1; lf = text.indexOf('\n', start)) {
+      this.#line(text, start, lf, events);
+      start = lf + 1;
+    }
+  }
+
+  /** Lines ended by CR, LF or CRLF, a CRLF possibly split across chunks. */
+  #linesAny(text: string, events: string[]): void {
+    let start = 0;
+    if (this.#skipLeadingLf) {
+      this.#skipLeadingLf = false;
+      if (text.charCodeAt(0) === 0x0a) start = 1;
+    }
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x0a && c !== 0x0d) continue;
+      this.#line(text, start, i, events);
+      if (c === 0x0d) {
+        if (i + 1 < text.length) {
+          if (text.charCodeAt(i + 1) === 0x0a) i++;
+        } else {
+          this.#skipLeadingLf = true;
+        }
+      }
+      start = i + 1;
+    }
+  }
+
+  /** The line text[start, end). */
+  #line(text: string, start: number, end: number, events: string[]): void {
+    if (start === end) {
+      if (this.#data !== undefined) {
+        events.push(this.#data);
+        this.#data = undefined;
       }
       return;
     }
-    if (line.charCodeAt(0) === 0x3a) return; // ':' comment (keep-alive)
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    if (field !== 'data') return;
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 0x20) value = value.slice(1);
-    this.#data.push(value);
+    const first = text.charCodeAt(start);
+    if (first === 0x3a) return; // ':' comment (keep-alive)
+    let value: string;
+    // `data: ...`, the line that matters, recognised without slicing out its field name.
+    if (first === 0x64 && end - start >= 5 && text.startsWith('data:', start)) {
+      value = text.slice(text.charCodeAt(start + 5) === 0x20 ? start + 6 : start + 5, end);
+    } else {
+      const colon = text.indexOf(':', start);
+      const field = colon === -1 || colon >= end ? text.slice(start, end) : text.slice(start, colon);
+      if (field !== 'data') return;
+      value = '';
+    }
+    this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
   }
 }
 
