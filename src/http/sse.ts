@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { toGatewayError } from '../errors/gatewayError.js';
+import { afterIo } from '../lifecycle/ioBatch.js';
 
 const DONE = 'data: [DONE]\n\n';
 
@@ -70,10 +71,11 @@ async function pumpToNode(outgoing: ServerResponse, events: Batches, headers: Re
         return;
       }
       const text = render(next.value);
-      // Corked until the next tick: when the stream ends right after this batch (its last),
-      // the batch and [DONE] leave in one write.
+      // Corked until this turn's input is handled: when the stream ends right after this batch
+      // (its last), the batch and [DONE] leave in one write, and the writes of every stream
+      // served in this turn leave together (see ioBatch.ts).
       outgoing.cork();
-      process.nextTick(uncork, outgoing);
+      afterIo(() => outgoing.uncork());
       // Back-pressure: a slow client pauses reading from the miner (through TCP, end to end).
       if (text.length > 0 && !outgoing.write(text) && !outgoing.destroyed) {
         await new Promise<void>((resolve) => { wakeDrain = resolve; });
@@ -100,9 +102,6 @@ function endOnce(hooks: SseHooks): { end(how: 'done' | 'miner_failed' | 'client_
   };
 }
 
-function uncork(outgoing: ServerResponse): void {
-  outgoing.uncork();
-}
 
 /** The same stream as a web ReadableStream, for in-process requests (no Node response). */
 function webStreamResponse(events: Batches, headers: Record<string, string>, hooks: SseHooks): Response {

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Cancellation } from '../lifecycle/cancellation.js';
 import { CallWatchdog } from './watchdog.js';
+import { afterIo } from '../lifecycle/ioBatch.js';
 import { MinerError, asMinerError } from './minerError.js';
 import { mapRequestError, statusFailure } from './failureMapping.js';
 import type { Timeouts } from './timeouts.js';
@@ -108,7 +109,12 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.#offCancel = req.cancellation.onCancel(() => this.abort(new MinerError('cancelled', 'cancelled by caller')));
   }
 
+  /** Sends the request once this turn's input is handled, with the turn's other writes (see ioBatch.ts). */
   start(): void {
+    afterIo(() => this.#send());
+  }
+
+  #send(): void {
     if (this.#failure !== undefined) return this.#fail(this.#failure);
     const req = this.#req;
     req.dispatcher.dispatch({

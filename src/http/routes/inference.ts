@@ -6,6 +6,7 @@ import { renderError, withHeaders } from '../errorResponse.js';
 import { readBodyText } from '../body.js';
 import { RequestMemo } from '../requestMemo.js';
 import { sseResponse, sseWholeResponse } from '../sse.js';
+import { afterIoTurn } from '../../lifecycle/ioBatch.js';
 import type { AppDeps, GatewayEnv } from '../types.js';
 import { RequestScope, requestHeader, type ScopeRecorder } from '../requestScope.js';
 
@@ -37,7 +38,11 @@ export function registerInferenceRoutes(app: Hono<GatewayEnv>, deps: AppDeps, re
       if (strategyOverride !== undefined) ctx.strategyOverride = strategyOverride;
       const kOverride = requestHeader(c, 'x-taogate-k');
       if (kOverride !== undefined) ctx.kOverride = kOverride;
-      return scope.finish(respond(c, scope, await deps.pipeline.run(request, ctx), admission.headers));
+      const result = await deps.pipeline.run(request, ctx);
+      // Answers leave together, once this turn's input is handled (see ioBatch.ts); streams
+      // batch their writes themselves (sse.ts).
+      if (result.kind !== 'stream') await afterIoTurn();
+      return scope.finish(respond(c, scope, result, admission.headers));
     } catch (error) {
       return scope.finish(renderError(withHeaders(error, { 'x-taogate-cache': ctx?.cache ?? 'BYPASS' }), scope.id, deps.logger));
     }
