@@ -31,7 +31,7 @@ const SSE_HEADERS = {
  */
 export function sseResponse(outgoing: ServerResponse | undefined, events: Batches, headers: Record<string, string>, hooks: SseHooks): Response {
   if (outgoing !== undefined) {
-    void pumpToNode(outgoing, events, headers, hooks);
+    void new NodeSsePump(outgoing, events, headers, hooks).run();
     return RESPONSE_ALREADY_SENT;
   }
   return webStreamResponse(events, headers, hooks);
@@ -48,44 +48,85 @@ function errorEvent(error: unknown): string {
   return `data: ${JSON.stringify(toGatewayError(error).toEnvelope())}\n\n`;
 }
 
-async function pumpToNode(outgoing: ServerResponse, events: Batches, headers: Record<string, string>, hooks: SseHooks): Promise<void> {
-  const iterator = events[Symbol.asyncIterator]();
-  const { end, isEnded } = endOnce(hooks);
-  let wakeDrain: (() => void) | undefined;
-  const onClose = (): void => {
-    wakeDrain?.();
-    if (outgoing.writableFinished || isEnded()) return;
-    end('client_gone');
-    void iterator.return?.();
-  };
-  outgoing.once('close', onClose);
-  outgoing.on('drain', () => wakeDrain?.());
-  outgoing.writeHead(200, { ...headers, ...SSE_HEADERS });
-  try {
-    for (;;) {
-      const next = await iterator.next();
+/**
+ * Pulls a stream's batches and writes them to the Node response. The text of every batch
+ * ready in one event-loop turn is written once, when the turn's input has been handled (see
+ * ioBatch.ts); a stream that is complete by then (a fast or cached answer) goes out as one
+ * body with a Content-Length, otherwise as chunks. A slow client holds back the pulling, and
+ * through it the miner's socket (back-pressure through TCP, end to end).
+ */
+class NodeSsePump {
+  readonly #outgoing: ServerResponse;
+  readonly #iterator: AsyncIterator<Chunk[]>;
+  readonly #headers: Record<string, string>;
+  readonly #ending: ReturnType<typeof endOnce>;
+  /** Text not yet handed to the socket. */
+  #pending = '';
+  #flushQueued = false;
+  #headersSent = false;
+  /** [DONE] or an error event is in `#pending`: nothing follows. */
+  #finished = false;
+  #wakeDrain: (() => void) | undefined;
+
+  constructor(outgoing: ServerResponse, events: Batches, headers: Record<string, string>, hooks: SseHooks) {
+    this.#outgoing = outgoing;
+    this.#iterator = events[Symbol.asyncIterator]();
+    this.#headers = headers;
+    this.#ending = endOnce(hooks);
+    outgoing.once('close', () => this.#closed());
+    outgoing.on('drain', () => this.#wakeDrain?.());
+  }
+
+  async run(): Promise<void> {
+    const { end, isEnded } = this.#ending;
+    try {
+      for (;;) {
+        if (this.#outgoing.writableNeedDrain) await new Promise<void>((resolve) => { this.#wakeDrain = resolve; });
+        const next = await this.#iterator.next();
+        if (isEnded()) return;
+        if (next.done === true) {
+          this.#queue(DONE, true);
+          end('done');
+          return;
+        }
+        this.#queue(render(next.value), false);
+      }
+    } catch (error) {
       if (isEnded()) return;
-      if (next.done === true) {
-        outgoing.end(DONE);
-        end('done');
-        return;
-      }
-      const text = render(next.value);
-      // Corked until this turn's input is handled: when the stream ends right after this batch
-      // (its last), the batch and [DONE] leave in one write, and the writes of every stream
-      // served in this turn leave together (see ioBatch.ts).
-      outgoing.cork();
-      afterIo(() => outgoing.uncork());
-      // Back-pressure: a slow client pauses reading from the miner (through TCP, end to end).
-      if (text.length > 0 && !outgoing.write(text) && !outgoing.destroyed) {
-        await new Promise<void>((resolve) => { wakeDrain = resolve; });
-        wakeDrain = undefined;
-      }
+      this.#queue(errorEvent(error), true);
+      end('miner_failed');
     }
-  } catch (error) {
-    if (isEnded()) return;
-    outgoing.end(errorEvent(error));
-    end('miner_failed');
+  }
+
+  #queue(text: string, last: boolean): void {
+    this.#pending += text;
+    this.#finished = last;
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    afterIo(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushQueued = false;
+    const outgoing = this.#outgoing;
+    if (outgoing.destroyed) return;
+    const text = this.#pending;
+    this.#pending = '';
+    if (!this.#headersSent) {
+      this.#headersSent = true;
+      const headers: Record<string, string | number> = { ...this.#headers, ...SSE_HEADERS };
+      if (this.#finished) headers['content-length'] = Buffer.byteLength(text);
+      outgoing.writeHead(200, headers);
+    }
+    if (this.#finished) outgoing.end(text);
+    else if (text.length > 0) outgoing.write(text);
+  }
+
+  #closed(): void {
+    this.#wakeDrain?.();
+    if (this.#outgoing.writableFinished || this.#ending.isEnded()) return;
+    this.#ending.end('client_gone');
+    void this.#iterator.return?.();
   }
 }
 
