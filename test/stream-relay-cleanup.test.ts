@@ -42,7 +42,7 @@ describe('relaying a committed stream', () => {
   it('records success and leaves a finished stream to drain (keep-alive reuse)', async () => {
     const a = attempt([[{ text: 'Hello' }], [{ text: ' world', finishReason: 'stop' }]]);
     const chunks: unknown[] = [];
-    for await (const batch of relayStream(a.value, request, identity)) chunks.push(...batch);
+    for await (const batch of relayStream(a.value, request, identity)) chunks.push(...batch.split('\n\n').filter((e) => e.length > 0).map((e) => JSON.parse(e.slice('data: '.length)) as unknown));
     expect(a.outcome.success).toBe(true);
     expect(a.outcome.closed).toBe(0);
     expect(chunks).toHaveLength(3); // two content chunks, then the held-back finish

@@ -1,7 +1,7 @@
 import { answerToDeltas, renderChunk, renderCompletionJson, renderUsageChunk, type ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest } from '../openai/types.js';
 import type { InferenceResult, ResultMeta } from '../pipeline/inference.js';
-import type { ChunkBatch } from '../pipeline/streamRelay.js';
+import { sseEvent, type ChunkBatch } from '../pipeline/streamRelay.js';
 
 /**
  * A cached answer as the stream a live miner would have produced: the same chunk shapes as
@@ -16,8 +16,9 @@ export function replayChunks(answer: Answer, request: InferenceRequest, identity
     const carrier = deltas.find((d) => d.text !== undefined && d.text.length > 0) ?? deltas[deltas.length - 1]!;
     carrier.logprobs = answer.logprobs;
   }
-  const batch: ChunkBatch = deltas.map((delta) => renderChunk(request.endpoint, delta, identity));
-  if (request.includeUsage && answer.usage !== undefined) batch.push(renderUsageChunk(request.endpoint, answer.usage, identity));
+  let batch: ChunkBatch = '';
+  for (const delta of deltas) batch += sseEvent(JSON.stringify(renderChunk(request.endpoint, delta, identity)));
+  if (request.includeUsage && answer.usage !== undefined) batch += sseEvent(JSON.stringify(renderUsageChunk(request.endpoint, answer.usage, identity)));
   return batch;
 }
 

@@ -10,8 +10,8 @@ export interface SseHooks {
   ended(how: 'done' | 'miner_failed' | 'client_gone'): void;
 }
 
-type Chunk = Record<string, unknown> | string;
-type Batches = AsyncIterable<Chunk[]>;
+/** Batches of SSE text (see ChunkBatch). */
+type Batches = AsyncIterable<string>;
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -37,13 +37,6 @@ export function sseResponse(outgoing: ServerResponse | undefined, events: Batche
   return webStreamResponse(events, headers, hooks);
 }
 
-/** A batch as SSE events; chunks may come already serialised (see ChunkWriter). */
-function render(batch: Chunk[]): string {
-  let text = '';
-  for (const chunk of batch) text += `data: ${typeof chunk === 'string' ? chunk : JSON.stringify(chunk)}\n\n`;
-  return text;
-}
-
 function errorEvent(error: unknown): string {
   return `data: ${JSON.stringify(toGatewayError(error).toEnvelope())}\n\n`;
 }
@@ -57,7 +50,7 @@ function errorEvent(error: unknown): string {
  */
 class NodeSsePump {
   readonly #outgoing: ServerResponse;
-  readonly #iterator: AsyncIterator<Chunk[]>;
+  readonly #iterator: AsyncIterator<string>;
   readonly #headers: Record<string, string>;
   readonly #ending: ReturnType<typeof endOnce>;
   /** Text not yet handed to the socket. */
@@ -89,7 +82,7 @@ class NodeSsePump {
           end('done');
           return;
         }
-        this.#queue(render(next.value), false);
+        this.#queue(next.value, false);
       }
     } catch (error) {
       if (isEnded()) return;
@@ -159,8 +152,7 @@ function webStreamResponse(events: Batches, headers: Record<string, string>, hoo
           end('done');
           return;
         }
-        const text = render(next.value);
-        if (text.length > 0) controller.enqueue(encoder.encode(text));
+        if (next.value.length > 0) controller.enqueue(encoder.encode(next.value));
       } catch (error) {
         if (isEnded()) return;
         controller.enqueue(encoder.encode(errorEvent(error)));
@@ -180,6 +172,6 @@ function webStreamResponse(events: Batches, headers: Record<string, string>, hoo
  * A stream whose every chunk is known up front (a cached answer replayed): the same events
  * and `[DONE]` as sseResponse, written at once in one response body.
  */
-export function sseWholeResponse(chunks: Chunk[], headers: Record<string, string>): Response {
-  return new Response(`${render(chunks)}${DONE}`, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
+export function sseWholeResponse(events: string, headers: Record<string, string>): Response {
+  return new Response(`${events}${DONE}`, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
 }

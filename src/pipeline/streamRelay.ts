@@ -9,8 +9,17 @@ import { asMinerError } from '../transport/minerError.js';
 import type { StreamAttempt } from './minerCaller.js';
 import { alignAfter } from './streamSplice.js';
 
-/** Chunks rendered for the client (objects, or their JSON text), in batches (one write each). */
-export type ChunkBatch = Array<Record<string, unknown> | string>;
+/**
+ * Chunks rendered for the client, as SSE text: zero or more whole `data: {...}\n\n` events
+ * (`[DONE]` is the HTTP layer's). Text rather than objects, so a batch is built in one pass
+ * and written as it is.
+ */
+export type ChunkBatch = string;
+
+/** One chunk's JSON as an SSE event. */
+export function sseEvent(json: string): string {
+  return `data: ${json}\n\n`;
+}
 
 export interface RelayHooks {
   /** The whole answer, validated, once the stream finished properly. */
@@ -105,8 +114,8 @@ async function* relay(first: StreamAttempt, request: InferenceRequest, identity:
     attempt.record.success({ completionTokens: answer.usage.completion_tokens, streamed: true, ...(firstByteMs === undefined ? {} : { firstByteMs }) });
     open = false;
     hooks.completed?.(answer);
-    const tail: ChunkBatch = [writer.delta({ finishReason: answer.finishReason! })];
-    if (request.includeUsage) tail.push(renderUsageChunk(request.endpoint, answer.usage, identity));
+    let tail = sseEvent(writer.delta({ finishReason: answer.finishReason! }));
+    if (request.includeUsage) tail += sseEvent(JSON.stringify(renderUsageChunk(request.endpoint, answer.usage, identity)));
     yield tail;
   } finally {
     // Still open here means the client went away (return()) mid-stream.
@@ -140,16 +149,16 @@ function midStreamError(failure: MinerError): GatewayError {
 
 /** Adds deltas to the answer and renders what the client may see of them now. */
 function absorb(deltas: StreamDelta[], builder: AnswerBuilder, writer: ChunkWriter): ChunkBatch {
-  const out: ChunkBatch = [];
+  let out = '';
   for (const delta of deltas) {
     builder.push(delta);
     // The finish reason and usage are held back until the stream has really ended.
     if (delta.finishReason === undefined && delta.usage === undefined) {
-      out.push(writer.delta(delta));
+      out += sseEvent(writer.delta(delta));
       continue;
     }
     const { finishReason: _held, usage: _usage, ...visible } = delta;
-    if (Object.keys(visible).length > 0) out.push(writer.delta(visible));
+    if (Object.keys(visible).length > 0) out += sseEvent(writer.delta(visible));
   }
   return out;
 }
