@@ -26,7 +26,7 @@ export async function runProxyOverheadBench(options: { seconds?: number; connect
   const targets: Array<{ name: string; base: string; proc?: BenchProcess }> = [
     { name: 'direct to miner', base: `http://127.0.0.1:${miner.port}` },
     { name: 'bare node:http proxy', base: `http://127.0.0.1:${proxy.port}`, proc: proxy },
-    { name: 'stack floor (Hono+undici+JSON)', base: `http://127.0.0.1:${floor.port}`, proc: floor },
+    { name: 'stack floor (Hono+undici, parse+re-emit)', base: `http://127.0.0.1:${floor.port}`, proc: floor },
     { name: 'taogate', base: gateway.url, proc: gateway },
   ];
   const jobs = (['json', 'stream'] as const).flatMap((mode) => {
@@ -48,7 +48,7 @@ export async function runProxyOverheadBench(options: { seconds?: number; connect
     const unloadedP50 = (round: Record<string, Row>, target: string): number => round[`${mode}:${target}`]!['unloaded p50 ms'] as number;
     results[`${mode}:verdict`] = {
       capacityVsProxy: medianOverRounds(measured, (r) => capacity(r, 'taogate') / capacity(r, 'bare node:http proxy')),
-      floorVsProxy: medianOverRounds(measured, (r) => capacity(r, 'stack floor (Hono+undici+JSON)') / capacity(r, 'bare node:http proxy')),
+      floorVsProxy: medianOverRounds(measured, (r) => capacity(r, 'stack floor (Hono+undici, parse+re-emit)') / capacity(r, 'bare node:http proxy')),
       addedUnloadedP50Ms: medianOverRounds(measured, (r) => unloadedP50(r, 'taogate') - unloadedP50(r, 'direct to miner')),
       proxyAddedUnloadedP50Ms: medianOverRounds(measured, (r) => unloadedP50(r, 'bare node:http proxy') - unloadedP50(r, 'direct to miner')),
     };

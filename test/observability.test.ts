@@ -49,6 +49,7 @@ describe('request ids, logs and metrics', () => {
     expect(text).toMatch(/taogate_miner_requests_total\{model="test-model",outcome="ok"\} \d+/);
     expect(text).toMatch(/taogate_miner_requests_total\{model="test-model",outcome="http_error"\} \d+/);
     expect(text).toContain('taogate_miner_request_duration_seconds_bucket');
+    expect(text).toMatch(/taogate_fanout_miners_asked_count\{model="test-model",strategy="[a-z-]+"\} [1-9]/);
     expect(text).toContain('process_cpu_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
     expect(text).not.toMatch(/route="\/nowhere"/);

@@ -30,6 +30,8 @@ export class ScopeRecorder {
     metrics.httpDuration.cell(route, method).observe(seconds);
     if (UNLOGGED.has(route)) return;
     const meta = scope.meta;
+    // Requests that reached miners (a cache hit asked none).
+    if (meta !== undefined && meta.asked > 0) metrics.fanoutAsked.cell(meta.model, meta.strategy).observe(meta.asked);
     this.#accessLog.write({
       reqId: scope.id, method, route, status, ms: Math.round(seconds * 10_000) / 10,
       model: meta?.model, miner: meta?.miner?.uid, asked: meta?.asked, cache: meta?.cache,
