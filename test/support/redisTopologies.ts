@@ -58,7 +58,14 @@ export async function startCluster(): Promise<{ ports: number[]; stop(): Promise
   ], dir));
   for (const port of ports) await until(`cluster node ${port}`, async () => (await cli(port, 'PING')) === 'PONG');
   await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes']);
-  await until('cluster', async () => (await cli(ports[0]!, 'CLUSTER', 'INFO')).includes('cluster_state:ok'));
+  // Every node, not just the first: a node still learning the slot map by gossip answers
+  // CLUSTERDOWN, which the gateway rightly counts as Redis failing.
+  for (const port of ports) {
+    await until(`cluster state on ${port}`, async () => {
+      const info = await cli(port, 'CLUSTER', 'INFO');
+      return info.includes('cluster_state:ok') && info.includes('cluster_known_nodes:3') && info.includes('cluster_slots_ok:16384');
+    });
+  }
   return {
     ports,
     stop: async () => {
