@@ -1,4 +1,4 @@
-import { answerToDeltas, renderChunk, renderCompletionJson, renderUsageChunk, type ResponseIdentity } from '../openai/render.js';
+import { ChunkWriter, answerToDeltas, renderCompletionJson, type ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest } from '../openai/types.js';
 import type { InferenceResult, ResultMeta } from '../pipeline/inference.js';
 import { sseEvent, type ChunkBatch } from '../pipeline/streamRelay.js';
@@ -16,9 +16,10 @@ export function replayChunks(answer: Answer, request: InferenceRequest, identity
     const carrier = deltas.find((d) => d.text !== undefined && d.text.length > 0) ?? deltas[deltas.length - 1]!;
     carrier.logprobs = answer.logprobs;
   }
+  const writer = new ChunkWriter(request.endpoint, identity);
   let batch: ChunkBatch = '';
-  for (const delta of deltas) batch += sseEvent(JSON.stringify(renderChunk(request.endpoint, delta, identity)));
-  if (request.includeUsage && answer.usage !== undefined) batch += sseEvent(JSON.stringify(renderUsageChunk(request.endpoint, answer.usage, identity)));
+  for (const delta of deltas) batch += sseEvent(writer.delta(delta));
+  if (request.includeUsage && answer.usage !== undefined) batch += sseEvent(writer.usage(answer.usage));
   return batch;
 }
 

@@ -40,7 +40,7 @@ class FirstSuccess<T> {
     if (this.#settled) return;
     let started = 0;
     while (started < this.#options.plan.initial && this.#launch()) started++;
-    if (started === 0) this.#fail(Date.now() >= this.#options.deadline ? 'deadline' : 'no_miners');
+    if (started === 0) this.#fail(this.#pastDeadlineOr('no_miners'));
   }
 
   /** An attempt succeeded (called by Attempts). */
@@ -53,7 +53,7 @@ class FirstSuccess<T> {
   /** An attempt failed (called by Attempts, after it recorded the failure). */
   failure(_miner: MinerEntry, failure: MinerError): void {
     if (failure.fatal) return this.#fail('fatal');
-    if (!this.#launch() && this.#attempts.running === 0) this.#fail(Date.now() >= this.#options.deadline ? 'deadline' : 'exhausted');
+    if (!this.#launch() && this.#attempts.running === 0) this.#fail(this.#pastDeadlineOr('exhausted'));
   }
 
   /** Launches one more attempt and, when hedging, arms the timer for the one after. */
@@ -64,6 +64,11 @@ class FirstSuccess<T> {
     const delay = this.#settled ? undefined : this.#options.plan.hedgeAfterMs?.(miner);
     if (delay !== undefined) this.#hedgeTimer = setTimeout(() => this.#launch(), delay);
     return true;
+  }
+
+  /** Why nothing more can be launched: the deadline if it has passed (there is no timer for it), else `end`. */
+  #pastDeadlineOr(end: FanoutEnd): FanoutEnd {
+    return Date.now() >= this.#options.deadline ? 'deadline' : end;
   }
 
   #fail(end: FanoutEnd): void {

@@ -31,7 +31,8 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
   registerHealthRoutes(app, deps);
 
   app.notFound((c) => {
-    // No route matched, so no middleware ran either: this request has no scope yet.
+    // No route matched, so no middleware ran either: this request may have no scope yet.
+    // (Inference handlers keep theirs to themselves: they render their own errors.)
     const scope = c.get('scope') ?? new RequestScope(c, recorder, 'unmatched');
     const path = c.req.path;
     const known = KNOWN_ROUTES.find(([pattern]) => pattern.test(path));

@@ -71,7 +71,6 @@ export class RequestScope {
     this.#route = route;
     this.#outgoing = c.env?.outgoing;
     recorder.metrics.httpInFlight.value++;
-    c.set('scope', this);
     this.#outgoing?.on('close', () => this.#closed());
   }
 
@@ -120,6 +119,8 @@ export class RequestScope {
 export function scopeMiddleware(recorder: ScopeRecorder): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const scope = new RequestScope(c, recorder, 'unmatched');
+    // For the route's handler (the request id), notFound and onError.
+    c.set('scope', scope);
     await next();
     scope.finish(c.res, routeOf(c));
   };

@@ -136,7 +136,6 @@ function endOnce(hooks: SseHooks): { end(how: 'done' | 'miner_failed' | 'client_
   };
 }
 
-
 /** The same stream as a web ReadableStream, for in-process requests (no Node response). */
 function webStreamResponse(events: Batches, headers: Record<string, string>, hooks: SseHooks): Response {
   const encoder = new TextEncoder();

@@ -116,10 +116,12 @@ export function answerToDeltas(answer: Answer): StreamDelta[] {
  */
 export class ChunkWriter {
   readonly #endpoint: Endpoint;
+  readonly #identity: ResponseIdentity;
   readonly #prefix: string;
 
   constructor(endpoint: Endpoint, identity: ResponseIdentity) {
     this.#endpoint = endpoint;
+    this.#identity = identity;
     const object = endpoint === 'chat' ? 'chat.completion.chunk' : 'text_completion';
     this.#prefix = `{"id":${JSON.stringify(identity.id)},"object":"${object}","created":${identity.created},"model":${JSON.stringify(identity.model)},"choices":[{"index":0,`;
   }
@@ -135,6 +137,11 @@ export class ChunkWriter {
       ? `{"content":${JSON.stringify(delta.text)}}`
       : JSON.stringify((renderChunk('chat', delta, IDENTITY_UNUSED).choices as Array<{ delta: unknown }>)[0]!.delta);
     return `${this.#prefix}"delta":${body},"logprobs":${logprobs},"finish_reason":${finish}}]}`;
+  }
+
+  /** The final usage chunk (see renderUsageChunk), once per stream. */
+  usage(usage: Usage): string {
+    return JSON.stringify(renderUsageChunk(this.#endpoint, usage, this.#identity));
   }
 }
 

@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors/gatewayError.js';
 import { AnswerBuilder } from '../openai/answerBuilder.js';
-import { ChunkWriter, renderUsageChunk, type ResponseIdentity } from '../openai/render.js';
+import { ChunkWriter, type ResponseIdentity } from '../openai/render.js';
 import type { Answer, InferenceRequest, StreamDelta } from '../openai/types.js';
 import { estimateUsage } from '../openai/usage.js';
 import { answerProblem } from '../selection/validate.js';
@@ -115,7 +115,7 @@ async function* relay(first: StreamAttempt, request: InferenceRequest, identity:
     open = false;
     hooks.completed?.(answer);
     let tail = sseEvent(writer.delta({ finishReason: answer.finishReason! }));
-    if (request.includeUsage) tail += sseEvent(JSON.stringify(renderUsageChunk(request.endpoint, answer.usage, identity)));
+    if (request.includeUsage) tail += sseEvent(writer.usage(answer.usage));
     yield tail;
   } finally {
     // Still open here means the client went away (return()) mid-stream.

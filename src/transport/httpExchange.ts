@@ -47,8 +47,6 @@ const ERROR_BODY_LIMIT = 16 * 1024;
 
 /** A whole 2xx answer: its body read to the end, within the call's timers and size cap. */
 export interface WholeExchange {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
   readonly startedAt: number;
   /** ms from start to the response headers. */
   readonly headersMs: number;
@@ -148,8 +146,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.#phase = 'body';
     this.#headersMs = Date.now() - this.#startedAt;
     if (!this.#req.streaming) this.#watchdog.firstByte();
-    if (this.#resolveWhole !== undefined) this.#headers = headers;
-    else this.#resolveOpen!(this.#exchange(status, headers, this.#headersMs));
+    if (this.#resolveWhole === undefined) this.#resolveOpen!(this.#exchange(status, headers, this.#headersMs));
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -190,10 +187,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (this.#resolveWhole !== undefined) {
       const parts = this.#buffered;
       this.#buffered = [];
-      this.#resolveWhole({
-        status: this.#status, headers: this.#headers, startedAt: this.#startedAt, headersMs: this.#headersMs,
-        body: parts.length === 1 ? parts[0]! : Buffer.concat(parts),
-      });
+      this.#resolveWhole({ startedAt: this.#startedAt, headersMs: this.#headersMs, body: parts.length === 1 ? parts[0]! : Buffer.concat(parts) });
       return;
     }
     this.#consumer?.resolve();
